@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Mirrord.Cli.Commands;
+
+namespace Mirrord.Cli;
+
+/// <summary>Builds the command tree and runs it against the given output streams.</summary>
+internal static class CliApplication
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(console => console.SingleLine = true)
+            .AddFilter(level => level >= LogLevel.Warning)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+
+        var root = new RootCommand("mirrord-cli: steal or mirror a Kubernetes service's traffic to your laptop, filtered per HTTP request")
+        {
+            ConfigCheckCommand.Create(output, error),
+            FilterCheckCommand.Create(output, error, loggerFactory),
+        };
+
+        var parse = root.Parse(args);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Mirrord.Cli;
+
+/// <summary>The process exit codes of mirrord-cli; scripts may rely on them.</summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what was asked (for filter-check: whatever the decision).</summary>
+    public const int Success = 0;
+
+    /// <summary>A flag or argument is missing or malformed (System.CommandLine's own code for parse errors).</summary>
+    public const int UsageError = 1;
+
+    /// <summary>The config file is missing, unreadable or invalid.</summary>
+    public const int ConfigInvalid = 2;
+}

@@ -1,0 +1,3 @@
+using Mirrord.Cli;
+
+return await CliApplication.RunAsync(args, Console.Out, Console.Error);

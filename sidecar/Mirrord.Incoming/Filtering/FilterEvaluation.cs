@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace Mirrord.Incoming.Filtering;
+
+/// <summary>
+/// The state of one request's evaluation. Header rules are answered together in a single pass
+/// over the headers, the first time any of them is asked; the JSON body is parsed at most once.
+/// </summary>
+internal ref struct FilterEvaluation
+{
+    private readonly HeaderRule[] _headerRules;
+    private readonly Span<bool> _headerResults;
+    private bool _headersVisited;
+    private bool _bodyParsed;
+    private JsonDocument? _body;
+
+    public FilterEvaluation(IFilterableRequest request, HeaderRule[] headerRules, Span<bool> headerResults)
+    {
+        Request = request;
+        _headerRules = headerRules;
+        _headerResults = headerResults;
+    }
+
+    public IFilterableRequest Request { get; }
+
+    public bool HeaderMatched(HeaderRule rule)
+    {
+        if (!_headersVisited)
+        {
+            _headersVisited = true;
+            var pass = new HeaderPass(_headerRules, _headerResults);
+            Request.VisitHeaders(ref pass);
+        }
+
+        return _headerResults[rule.Slot];
+    }
+
+    public JsonDocument? JsonBody()
+    {
+        if (_bodyParsed)
+        {
+            return _body;
+        }
+
+        _bodyParsed = true;
+        var contentType = Request.ContentType;
+        if (contentType is null || !contentType.Contains("json", StringComparison.OrdinalIgnoreCase) || Request.Body.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            _body = JsonDocument.Parse(Request.Body);
+        }
+        catch (JsonException)
+        {
+            _body = null;
+        }
+
+        return _body;
+    }
+
+    public readonly void Dispose() => _body?.Dispose();
+}

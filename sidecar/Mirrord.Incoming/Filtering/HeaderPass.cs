@@ -1,0 +1,73 @@
+using System.Buffers;
+
+namespace Mirrord.Incoming.Filtering;
+
+/// <summary>
+/// Visits each header value once, renders it as <c>Name: value</c> only when some pending rule
+/// can match that name, and records which header rules matched. Stops when all have.
+/// </summary>
+internal ref struct HeaderPass : IHeaderVisitor
+{
+    private const int StackLimit = 512;
+
+    private readonly HeaderRule[] _rules;
+    private readonly Span<bool> _results;
+    private int _pending;
+
+    public HeaderPass(HeaderRule[] rules, Span<bool> results)
+    {
+        _rules = rules;
+        _results = results;
+        _pending = rules.Length;
+    }
+
+    public bool Visit(string name, string value)
+    {
+        if (!AnyPendingRuleWants(name))
+        {
+            return true;
+        }
+
+        var length = name.Length + 2 + value.Length;
+        char[]? rented = null;
+        var buffer = length <= StackLimit ? stackalloc char[StackLimit] : (rented = ArrayPool<char>.Shared.Rent(length));
+        try
+        {
+            name.CopyTo(buffer);
+            buffer[name.Length] = ':';
+            buffer[name.Length + 1] = ' ';
+            value.CopyTo(buffer[(name.Length + 2)..]);
+            var line = buffer[..length];
+            for (var i = 0; i < _rules.Length; i++)
+            {
+                if (!_results[i] && _rules[i].MatchesLine(name, line))
+                {
+                    _results[i] = true;
+                    _pending--;
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+
+        return _pending > 0;
+    }
+
+    private readonly bool AnyPendingRuleWants(string name)
+    {
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            if (!_results[i] && (_rules[i].AnchoredName is not { } anchored || string.Equals(name, anchored, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
