@@ -9,15 +9,17 @@ namespace Mirrord.Incoming.Filtering;
 internal ref struct FilterEvaluation
 {
     private readonly HeaderRule[] _headerRules;
+    private readonly HeaderLinePrefilter? _prefilter;
     private readonly Span<bool> _headerResults;
     private bool _headersVisited;
     private bool _bodyParsed;
     private JsonDocument? _body;
 
-    public FilterEvaluation(IFilterableRequest request, HeaderRule[] headerRules, Span<bool> headerResults)
+    public FilterEvaluation(IFilterableRequest request, HeaderRule[] headerRules, HeaderLinePrefilter? prefilter, Span<bool> headerResults)
     {
         Request = request;
         _headerRules = headerRules;
+        _prefilter = prefilter;
         _headerResults = headerResults;
     }
 
@@ -28,7 +30,7 @@ internal ref struct FilterEvaluation
         if (!_headersVisited)
         {
             _headersVisited = true;
-            var pass = new HeaderPass(_headerRules, _headerResults);
+            var pass = new HeaderPass(_headerRules, _prefilter, _headerResults);
             Request.VisitHeaders(ref pass);
         }
 

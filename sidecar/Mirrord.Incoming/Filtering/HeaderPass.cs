@@ -11,12 +11,14 @@ internal ref struct HeaderPass : IHeaderVisitor
     private const int StackLimit = 512;
 
     private readonly HeaderRule[] _rules;
+    private readonly HeaderLinePrefilter? _prefilter;
     private readonly Span<bool> _results;
     private int _pending;
 
-    public HeaderPass(HeaderRule[] rules, Span<bool> results)
+    public HeaderPass(HeaderRule[] rules, HeaderLinePrefilter? prefilter, Span<bool> results)
     {
         _rules = rules;
+        _prefilter = prefilter;
         _results = results;
         _pending = rules.Length;
     }
@@ -38,9 +40,16 @@ internal ref struct HeaderPass : IHeaderVisitor
             buffer[name.Length + 1] = ' ';
             value.CopyTo(buffer[(name.Length + 2)..]);
             var line = buffer[..length];
+            bool? screenedOut = null;
             for (var i = 0; i < _rules.Length; i++)
             {
-                if (!_results[i] && _rules[i].MatchesLine(name, line))
+                var rule = _rules[i];
+                if (_results[i] || (rule.Prefiltered && (screenedOut ??= !_prefilter!.MightMatch(line))))
+                {
+                    continue;
+                }
+
+                if (rule.MatchesLine(name, line))
                 {
                     _results[i] = true;
                     _pending--;

@@ -18,6 +18,9 @@ public sealed class HeaderRule : RegexRule
     /// <summary>Set when the pattern can only match one header name (<c>^Name: ...</c>).</summary>
     internal string? AnchoredName { get; }
 
+    /// <summary>True when the filter's <see cref="HeaderLinePrefilter"/> screens lines for this rule.</summary>
+    internal bool Prefiltered { get; set; }
+
     /// <summary>Index of this rule's result in a <see cref="FilterEvaluation"/>.</summary>
     internal int Slot { get; set; }
 

@@ -13,8 +13,9 @@ public sealed class HttpFilter
     private const int StackSlots = 64;
 
     private readonly HeaderRule[] _headerRules;
+    private readonly HeaderLinePrefilter? _prefilter;
 
-    private HttpFilter(FilterRule root)
+    private HttpFilter(FilterRule root, FilterOptions options)
     {
         Root = root;
         var headerRules = new List<HeaderRule>();
@@ -23,6 +24,15 @@ public sealed class HttpFilter
         for (var i = 0; i < _headerRules.Length; i++)
         {
             _headerRules[i].Slot = i;
+        }
+
+        var screened = _headerRules
+            .Where(rule => rule.AnchoredName is null && HeaderLinePrefilter.CanCombine(((HeaderRuleConfig)rule.Config).Pattern))
+            .ToList();
+        _prefilter = HeaderLinePrefilter.TryCreate(screened, options);
+        if (_prefilter is not null)
+        {
+            screened.ForEach(rule => rule.Prefiltered = true);
         }
     }
 
@@ -33,14 +43,17 @@ public sealed class HttpFilter
 
     /// <exception cref="ArgumentException">A pattern or query does not compile (a validated config never does this).</exception>
     public static HttpFilter Compile(FilterRuleConfig rule, FilterOptions? options = null, ILogger? logger = null)
-        => new(Build(rule, options ?? FilterOptions.Default, logger ?? NullLogger.Instance));
+    {
+        options ??= FilterOptions.Default;
+        return new(Build(rule, options, logger ?? NullLogger.Instance), options);
+    }
 
     public FilterVerdict Evaluate(IFilterableRequest request)
     {
         var results = _headerRules.Length <= StackSlots ? stackalloc bool[StackSlots] : new bool[_headerRules.Length];
         results = results[.._headerRules.Length];
         results.Clear();
-        var evaluation = new FilterEvaluation(request, _headerRules, results);
+        var evaluation = new FilterEvaluation(request, _headerRules, _prefilter, results);
         try
         {
             var matched = Root.Evaluate(ref evaluation, out var decider);

@@ -47,6 +47,9 @@ public static class FilterCases
     private const string LongValue = """{ "mode": "steal", "http_filter": { "header_filter": "^X-Token: a{8000}z$" } }""";
     private const string GrpcMetadata = """{ "mode": "steal", "http_filter": { "all_of": [ { "path": "^/orders\\.v1\\.Orders/" }, { "header": "^x-tenant: acme$" } ] } }""";
 
+    private const string TwoUnanchored = """{ "mode": "steal", "http_filter": { "any_of": [ { "header": "X-Dev: alice" }, { "header": "X-Team: (pay|ship)ments" } ] } }""";
+    private const string Backreference = """{ "mode": "steal", "http_filter": { "any_of": [ { "header": "X-Dev: alice" }, { "header": "X-Twin: (\\w+)-\\1$" } ] } }""";
+
     private static readonly string s_longToken = new string('a', 8000) + "z";
 
     private static readonly FilterCase[] s_cases =
@@ -108,6 +111,10 @@ public static class FilterCases
         new("8 KB header value is matched whole", LongValue, 8080, TestRequest.Get().With($"X-Token: {s_longToken}"), Steal),
         new("gRPC: method path and metadata are stolen", GrpcMetadata, 8080, new TestRequest("POST", "/orders.v1.Orders/Get").With("content-type: application/grpc", "te: trailers", "x-tenant: acme"), Steal),
         new("gRPC: other tenant passes", GrpcMetadata, 8080, new TestRequest("POST", "/orders.v1.Orders/Get").With("content-type: application/grpc", "x-tenant: umbrella"), Pass),
+        new("unanchored any_of: second rule matches through the shared prefilter", TwoUnanchored, 8080, TestRequest.Get().With("Accept: */*", "x-team: shipments"), Steal),
+        new("unanchored any_of: no rule matches", TwoUnanchored, 8080, TestRequest.Get().With("X-Team: marketing", "X-Dev: bob"), Pass),
+        new("backreference pattern keeps its meaning beside others", Backreference, 8080, TestRequest.Get().With("X-Twin: ab-ab"), Steal),
+        new("backreference pattern rejects a non-twin", Backreference, 8080, TestRequest.Get().With("X-Twin: ab-cd"), Pass),
     ];
 
     public static TheoryData<string> Names => [.. s_cases.Select(c => c.Name)];
