@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using Mirrord.Cli.Commands;
 
 namespace Mirrord.Cli;
@@ -19,6 +18,7 @@ internal static class CliApplication
             DemoCommand.Create(output, error),
             ConfigCheckCommand.Create(output, error),
             FilterCheckCommand.Create(output, error, loggerFactory),
+            ConnectCommand.Create(output, error),
         };
 
         var parse = root.Parse(args);

@@ -11,4 +11,10 @@ internal static class ExitCodes
 
     /// <summary>The config file is missing, unreadable or invalid.</summary>
     public const int ConfigInvalid = 2;
+
+    /// <summary>The sidecar could not be reached, or the connection to it was lost for good.</summary>
+    public const int SidecarUnreachable = 3;
+
+    /// <summary>The sidecar refused the session (an overlapping session, another protocol version).</summary>
+    public const int SessionRefused = 4;
 }

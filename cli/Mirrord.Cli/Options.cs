@@ -39,4 +39,52 @@ internal static class Options
     {
         Description = "The request body (for body filters; set Content-Type with -H)",
     };
+
+    public static Option<FileInfo?> OptionalConfigFile() => new("--config-file", "-f")
+    {
+        Description = "mirrord.json to read feature.network.incoming from (default: mirror everything)",
+    };
+
+    public static Option<string> SidecarAddress() => new("--sidecar-address")
+    {
+        Description = "Connect straight to a sidecar's session endpoint (host:port), skipping Kubernetes",
+        Required = true,
+    };
+
+    public static Option<int?> LocalPort() => new("--local-port")
+    {
+        Description = "Deliver stolen traffic to this port on the laptop (port_mapping entries win); default: the container port",
+    };
+
+    public static Option<string?> Mode() => new("--mode")
+    {
+        Description = "Override feature.network.incoming.mode: steal, mirror or off",
+    };
+
+    public static Option<string?> HeaderFilter() => new("--header-filter")
+    {
+        Description = "Override the http_filter with this header regex (with --path-filter: both must match)",
+    };
+
+    public static Option<string?> PathFilter() => new("--path-filter")
+    {
+        Description = "Override the http_filter with this path regex (with --header-filter: both must match)",
+    };
+
+    public static Option<string[]> PortMapping() => new("--port")
+    {
+        Description = "Deliver container port REMOTE to laptop port LOCAL, as REMOTE:LOCAL; repeat for more",
+    };
+
+    public static Option<string> SessionName() => new("--name")
+    {
+        Description = "How the session is named on the pod (shown by status and in the sidecar's logs)",
+        DefaultValueFactory = _ => $"{Environment.UserName}@{Environment.MachineName}",
+    };
+
+    public static Option<string> OutputFormat() => new("--output", "-o")
+    {
+        Description = "text, or json for one JSON object per line",
+        DefaultValueFactory = _ => "text",
+    };
 }

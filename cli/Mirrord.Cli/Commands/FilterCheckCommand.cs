@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using Mirrord.Cli.Configuration;
 using Mirrord.Incoming.Filtering;
 using Mirrord.Incoming.Policy;

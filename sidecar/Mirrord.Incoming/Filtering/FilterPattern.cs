@@ -6,12 +6,12 @@ namespace Mirrord.Incoming.Filtering;
 /// The one place that turns a user's pattern into a <see cref="Regex"/>: .NET's backtracking
 /// engine (look-arounds must work, so never NonBacktracking), invariant culture, always a timeout.
 /// </summary>
-internal static class FilterPattern
+public static class FilterPattern
 {
     /// <summary>Longer patterns are refused: nobody writes them by hand, and they cost memory per session.</summary>
     public const int MaxLength = 4096;
 
-    public static Regex Create(string pattern, bool ignoreCase, FilterOptions options)
+    internal static Regex Create(string pattern, bool ignoreCase, FilterOptions options)
     {
         var regexOptions = RegexOptions.CultureInvariant;
         if (ignoreCase)
@@ -59,7 +59,7 @@ internal static class FilterPattern
     /// top-level alternation. Such a pattern can only match lines of that header, which lets the
     /// engine skip the regex for every other header.
     /// </summary>
-    public static string? AnchoredHeaderName(string pattern)
+    internal static string? AnchoredHeaderName(string pattern)
     {
         if (pattern.Length < 3 || pattern[0] != '^')
         {

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Mirrord.Cli.Output;
+using Mirrord.Tunnel;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mirrord.Cli.Local;
+
+/// <summary>
+/// Serves what arrives on the tunnel: removes the tunnel headers, delivers the request to the
+/// local process with the protocol the original client spoke (gRPC stays HTTP/2), relays whole TCP
+/// connections, and reports each request. When the local process is down the request is answered
+/// 502 with <c>mirrord-error: local-app-unreachable</c>, so the caller knows why.
+/// </summary>
+internal sealed partial class LocalDelivery : IDisposable
+{
+    private static readonly ForwarderRequestConfig s_http2 = new()
+    {
+        Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact, ActivityTimeout = Timeout.InfiniteTimeSpan,
+    };
+
+    private static readonly ForwarderRequestConfig s_http11 = new()
+    {
+        Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower, ActivityTimeout = Timeout.InfiniteTimeSpan,
+    };
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly LocalTarget _target;
+    private readonly Reporter _reporter;
+    private readonly ILogger<LocalDelivery> _logger;
+    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        EnableMultipleHttp2Connections = true,
+    });
+
+    public LocalDelivery(IHttpForwarder forwarder, LocalTarget target, Reporter reporter, ILogger<LocalDelivery> logger)
+    {
+        _forwarder = forwarder;
+        _target = target;
+        _reporter = reporter;
+        _logger = logger;
+    }
+
+    public async Task DeliverAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var headers = context.Request.Headers;
+        var containerPort = int.TryParse(headers[TunnelHeaders.Port], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
+        var http2 = headers[TunnelHeaders.Protocol] == TunnelHeaders.Http2;
+        var mode = headers[TunnelHeaders.Mode].ToString() is { Length: > 0 } m ? m : "steal";
+        foreach (var name in headers.Keys.Where(TunnelHeaders.IsTunnelHeader).ToList())
+        {
+            headers.Remove(name);
+        }
+
+        // Stolen requests and relayed connections may idle for minutes (a breakpoint, a quiet database session).
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = null;
+        }
+
+        var localPort = _target.PortFor(containerPort);
+        string? error = null;
+        if (context.Request.Path == TunnelHeaders.TcpPath && HttpMethods.IsPost(context.Request.Method))
+        {
+            error = await RelayConnectionAsync(context, localPort);
+        }
+        else
+        {
+            var result = await _forwarder.SendAsync(
+                context, $"http://{_target.Address}:{localPort.ToString(CultureInfo.InvariantCulture)}/", _invoker, http2 ? s_http2 : s_http11, HttpTransformer.Empty);
+            if (result != ForwarderError.None)
+            {
+                error = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? result.ToString();
+                await RespondUnreachableAsync(context, localPort, error);
+            }
+        }
+
+        _reporter.Request(new RequestRecord(
+            DateTimeOffset.Now, mode, context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode,
+            Stopwatch.GetElapsedTime(started), context.Features.Get<IConnectionItemsFeature>()?.Items[TunnelConnectionSource.PodItemKey] as string ?? "?", error));
+    }
+
+    private async Task<string?> RelayConnectionAsync(HttpContext context, int localPort)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(IPAddress.Parse(_target.Address), localPort, context.RequestAborted);
+        }
+        catch (SocketException ex)
+        {
+            await RespondUnreachableAsync(context, localPort, ex.Message);
+            return ex.Message;
+        }
+
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await context.Response.StartAsync(context.RequestAborted);
+        await using var local = new NetworkStream(socket, ownsSocket: false);
+        var up = CopyAsync(() => context.Request.BodyReader.CopyToAsync(local), () => socket.Shutdown(SocketShutdown.Send));
+        var down = CopyAsync(() => local.CopyToAsync(context.Response.BodyWriter, context.RequestAborted), () => { });
+        await Task.WhenAll(up, down);
+        return null;
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    private static async Task CopyAsync(Func<Task> copy, Action done)
+    {
+        try
+        {
+            await copy();
+            done();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Either side closing ends the relay.
+        }
+    }
+
+    private async Task RespondUnreachableAsync(HttpContext context, int localPort, string reason)
+    {
+        Log.LocalAppUnreachable(_logger, _target.Address, localPort, reason);
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        context.Response.Headers[TunnelHeaders.Error] = TunnelErrors.LocalAppUnreachable;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(
+            $"mirrord: this request was stolen to a developer's machine, but nothing answers on {_target.Address}:{localPort} there ({reason}).\n");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = CliEventIds.LocalAppUnreachable, EventName = "LocalAppUnreachable", Level = LogLevel.Warning,
+            Message = "The local process at {Address}:{Port} did not answer: {Reason}")]
+        public static partial void LocalAppUnreachable(ILogger logger, string address, int port, string reason);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using Mirrord.Cli.Output;
+using Mirrord.Incoming.Configuration;
+using Mirrord.Tunnel.Client;
+using Mirrord.Tunnel.Protocol;
+
+namespace Mirrord.Cli.Local;
+
+/// <summary>
+/// Holds one session on one sidecar for as long as the developer wants it: registers, keeps
+/// tunnels open, re-registers with back-off when the connection is lost, and unregisters on stop
+/// so the pod gets its traffic back at once.
+/// </summary>
+internal static class SessionRunner
+{
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(
+        IncomingConfig config, string name, string pod, SessionDialer dial, LocalServer server, Reporter reporter, CancellationToken cancellationToken)
+    {
+        var incoming = IncomingConfigWriter.WriteIncoming(config);
+        var backoff = TimeSpan.FromSeconds(1);
+        var everRegistered = false;
+        while (true)
+        {
+            TunnelDialer? dialer = null;
+            SessionClient session;
+            try
+            {
+                session = await SessionClient.RegisterAsync(dial, name, incoming, () => dialer?.AddConnection(), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ExitCodes.Success;
+            }
+            catch (SessionRejectedException ex) when (ex.Code != SessionErrorCodes.BadFrame)
+            {
+                reporter.Warning($"pod {pod} refused the session ({ex.Code}): {ex.Message}");
+                return ExitCodes.SessionRefused;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or SessionRejectedException or InvalidDataException)
+            {
+                if (!everRegistered)
+                {
+                    reporter.Warning($"cannot reach the sidecar of pod {pod}: {ex.Message}");
+                    return ExitCodes.SidecarUnreachable;
+                }
+
+                reporter.Warning($"still cannot reach pod {pod} ({ex.Message}); retrying in {backoff.TotalSeconds:0} s");
+                if (!await DelayAsync(backoff, cancellationToken))
+                {
+                    return ExitCodes.Success;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                continue;
+            }
+
+            everRegistered = true;
+            backoff = TimeSpan.FromSeconds(1);
+            dialer = server.Connections.Start(pod, session, cancellationToken);
+            reporter.Progress(
+                $"session {session.SessionId} registered on pod {pod} (sidecar {session.SidecarVersion}, ports {string.Join(", ", session.InterceptedPorts)}): " +
+                $"{config.Mode.ToString().ToLowerInvariant()}, {config.HttpFilter?.Rule.Describe() ?? "no filter"}");
+
+            await Task.WhenAny(session.Ended, Task.Delay(Timeout.Infinite, cancellationToken));
+            dialer.Stop();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await session.DisposeAsync();
+                reporter.Progress($"session {session.SessionId} ended on pod {pod}: its traffic goes to the pod again");
+                return ExitCodes.Success;
+            }
+
+            var reason = await session.Ended;
+            await session.DisposeAsync();
+            reporter.Warning($"lost the session on pod {pod} ({reason}); reconnecting in {backoff.TotalSeconds:0} s");
+            if (!await DelayAsync(backoff, cancellationToken))
+            {
+                return ExitCodes.Success;
+            }
+        }
+    }
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

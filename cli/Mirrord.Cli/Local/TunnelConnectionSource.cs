@@ -1,0 +1,78 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Mirrord.Tunnel.Client;
+
+namespace Mirrord.Cli.Local;
+
+/// <summary>
+/// Keeps tunnel connections open to every session's sidecar and hands them to Kestrel as accepted
+/// connections. Each session starts with <see cref="InitialConnections"/>; a <c>need-tunnel</c>
+/// from the sidecar adds one, and a connection that closes is replaced while the session lives.
+/// Sessions come and go while the server runs (pods join and leave the target).
+/// </summary>
+internal sealed partial class TunnelConnectionSource
+{
+    public const int InitialConnections = 2;
+
+    private readonly Channel<ConnectionContext> _accepted = Channel.CreateUnbounded<ConnectionContext>();
+    private readonly ILogger<TunnelConnectionSource> _logger;
+
+    public TunnelConnectionSource(ILogger<TunnelConnectionSource> logger)
+    {
+        _logger = logger;
+    }
+
+    public ChannelReader<ConnectionContext> Accepted => _accepted.Reader;
+
+    /// <summary>Item key under which an accepted connection names the pod it leads to.</summary>
+    public static string PodItemKey => "mirrord.pod";
+
+    /// <summary>Starts keeping connections open for a session; returns the handle its need-tunnel messages go to.</summary>
+    public TunnelDialer Start(string pod, SessionClient session, CancellationToken stopping)
+    {
+        var dialer = new TunnelDialer(pod, session, InitialConnections);
+        _ = DialLoopAsync(dialer, stopping);
+        return dialer;
+    }
+
+    private async Task DialLoopAsync(TunnelDialer dialer, CancellationToken stopping)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _ = dialer.Session.Ended.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
+        try
+        {
+            while (true)
+            {
+                await dialer.Permits.WaitAsync(ended.Token);
+                try
+                {
+                    var stream = await dialer.Session.AttachAsync(ended.Token);
+                    var connection = new StreamConnectionContext(stream, TunnelEndPoint.Instance);
+                    connection.Items[PodItemKey] = dialer.Pod;
+                    _ = connection.Completed.ContinueWith(_ => dialer.Replace(), TaskScheduler.Default);
+                    await _accepted.Writer.WriteAsync(connection, ended.Token);
+                    backoff = TimeSpan.FromMilliseconds(100);
+                }
+                catch (Exception ex) when (ex is IOException or SessionRejectedException or System.Net.Sockets.SocketException)
+                {
+                    Log.AttachFailed(_logger, dialer.Pod, ex.Message);
+                    dialer.Permits.Release();
+                    await Task.Delay(backoff, ended.Token);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The session ended or the CLI is stopping.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = CliEventIds.TunnelAttachFailed, EventName = "TunnelAttachFailed", Level = LogLevel.Warning,
+            Message = "Could not open a tunnel connection to pod {Pod}: {Reason}; retrying")]
+        public static partial void AttachFailed(ILogger logger, string pod, string reason);
+    }
+}

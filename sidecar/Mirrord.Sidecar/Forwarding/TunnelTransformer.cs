@@ -1,0 +1,33 @@
+using System.Globalization;
+using Mirrord.Sidecar.Listeners;
+using Mirrord.Tunnel;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mirrord.Sidecar.Forwarding;
+
+/// <summary>
+/// Copies the request as it is (Host included, nothing added for the app's eyes) and adds the
+/// tunnel headers the CLI needs to deliver it: container port, original protocol, mode.
+/// </summary>
+internal sealed class TunnelTransformer : HttpTransformer
+{
+    public static TunnelTransformer Steal { get; } = new("steal");
+
+    public static TunnelTransformer Mirror { get; } = new("mirror");
+
+    private readonly string _mode;
+
+    private TunnelTransformer(string mode)
+    {
+        _mode = mode;
+    }
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var headers = proxyRequest.Headers;
+        headers.TryAddWithoutValidation(TunnelHeaders.Port, (InboundConnection.ContainerPortOf(httpContext) ?? 0).ToString(CultureInfo.InvariantCulture));
+        headers.TryAddWithoutValidation(TunnelHeaders.Protocol, HttpProtocol.IsHttp2(httpContext.Request.Protocol) ? TunnelHeaders.Http2 : TunnelHeaders.Http11);
+        headers.TryAddWithoutValidation(TunnelHeaders.Mode, _mode);
+    }
+}

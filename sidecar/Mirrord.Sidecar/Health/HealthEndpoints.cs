@@ -1,0 +1,14 @@
+using Mirrord.Sidecar.Sessions;
+
+namespace Mirrord.Sidecar.Health;
+
+/// <summary>Liveness and readiness on the health port only, so an app path of the same name is never shadowed.</summary>
+internal static class HealthEndpoints
+{
+    public static void MapHealthEndpoints(this WebApplication app, int healthPort)
+    {
+        var host = $"*:{healthPort}";
+        app.MapGet("/healthz", () => Results.Text("ok\n")).RequireHost(host);
+        app.MapGet("/readyz", (SessionRegistry sessions) => Results.Text($"ready, {sessions.Sessions.Length} sessions\n")).RequireHost(host);
+    }
+}

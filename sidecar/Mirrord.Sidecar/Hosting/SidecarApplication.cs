@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Mirrord.Sidecar.Forwarding;
+using Mirrord.Sidecar.Health;
+using Mirrord.Sidecar.Listeners;
+using Mirrord.Sidecar.Routing;
+using Mirrord.Sidecar.Sessions;
+
+namespace Mirrord.Sidecar.Hosting;
+
+/// <summary>
+/// Builds the sidecar: Kestrel endpoints (inbound with protocol sniffing, direct listeners, the
+/// loopback session endpoint, health), the services, and the request pipeline.
+/// </summary>
+public static class SidecarApplication
+{
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Sidecar:InterceptedPorts=8080</c>).</param>
+    /// <param name="configure">Lets a host (tests, the demo) adjust configuration and logging before the app is built.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Configuration.AddEnvironmentVariables("MIRRORD_");
+        configure?.Invoke(builder);
+
+        builder.Services.AddOptions<SidecarOptions>().BindConfiguration(SidecarOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsValidator>();
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<AppInvoker>();
+        builder.Services.AddSingleton<TcpRelay>();
+        builder.Services.AddSingleton<MirrorSender>();
+        builder.Services.AddSingleton<RequestRouter>();
+        builder.Services.AddSingleton<SessionEndpointHandler>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var options = kestrel.ApplicationServices.GetRequiredService<IOptions<SidecarOptions>>().Value;
+            var services = kestrel.ApplicationServices;
+
+            // Transparent proxy: no Server header of our own, no body limit the app did not set.
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            // Sniffed HTTP/2 connections carry "http" in :scheme although Kestrel sees a (fake) TLS feature.
+            kestrel.AllowAlternateSchemes = true;
+
+            kestrel.ListenAnyIP(options.InboundPort, listen => UseInbound(listen, services, containerPort: null));
+            foreach (var (listenPort, containerPort) in options.ParsedDirectListeners)
+            {
+                kestrel.Listen(IPAddress.Loopback, listenPort, listen => UseInbound(listen, services, containerPort));
+            }
+
+            kestrel.Listen(IPAddress.Loopback, options.SessionPort, listen => listen.UseConnectionHandler<SessionEndpointHandler>());
+            kestrel.ListenAnyIP(options.HealthPort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+
+        var app = builder.Build();
+        var router = app.Services.GetRequiredService<RequestRouter>();
+        app.Use((context, next) => InboundConnection.ContainerPortOf(context) is { } port ? router.RouteAsync(context, port) : next(context));
+        app.UseRouting();
+        app.MapHealthEndpoints(app.Services.GetRequiredService<IOptions<SidecarOptions>>().Value.HealthPort);
+        return app;
+    }
+
+    private static void UseInbound(ListenOptions listen, IServiceProvider services, int? containerPort)
+    {
+        listen.Protocols = HttpProtocols.Http1AndHttp2;
+        listen.Use(next => new InboundConnectionMiddleware(next, containerPort, services).OnConnectedAsync);
+    }
+}

@@ -1,0 +1,67 @@
+using Mirrord.Tunnel;
+
+namespace Mirrord.Sidecar.Hosting;
+
+/// <summary>
+/// The sidecar's operational settings, bound from the <c>Sidecar</c> configuration section
+/// (environment variables <c>MIRRORD_Sidecar__InterceptedPorts</c> and so on, as the webhook writes
+/// them). Validated at start by <see cref="SidecarOptionsValidator"/>.
+/// </summary>
+public sealed class SidecarOptions
+{
+    public const string SectionName = "Sidecar";
+
+    /// <summary>Where iptables redirects intercepted traffic; the original port comes from the socket (SO_ORIGINAL_DST).</summary>
+    public int InboundPort { get; set; } = SidecarPorts.Inbound;
+
+    /// <summary>The session endpoint, bound to 127.0.0.1.</summary>
+    public int SessionPort { get; set; } = SidecarPorts.Session;
+
+    public int HealthPort { get; set; } = SidecarPorts.Health;
+
+    /// <summary>Comma-separated container ports whose traffic is redirected here, e.g. <c>8080,9090</c>.</summary>
+    public string InterceptedPorts { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Extra loopback listeners for running without the redirect (tests, the demo without root):
+    /// comma-separated <c>listenPort=containerPort</c> pairs. A connection to such a listener is
+    /// treated as sent to that container port.
+    /// </summary>
+    public string DirectListeners { get; set; } = string.Empty;
+
+    /// <summary>Where the real container listens (the pod shares one network namespace).</summary>
+    public string AppAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>A session whose control connection is silent this long is ended (its CLI pings every 2 s).</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>How long a stolen request waits for a tunnel connection before it is answered 502.</summary>
+    public TimeSpan TunnelConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a new connection may stay silent before it is treated as a server-speaks-first protocol and relayed raw.</summary>
+    public TimeSpan ProtocolDetectionTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Idle timeout of a request passed to the container (stolen requests have none).</summary>
+    public TimeSpan PassThroughActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Stolen requests in flight per session; more are answered 503 with <c>mirrord-error: session-busy</c>.</summary>
+    public int StolenRequestsPerSession { get; set; } = 512;
+
+    /// <summary>Mirrored copies per second per session; copies over the rate are dropped and counted, never delaying real traffic.</summary>
+    public int MirroredCopiesPerSecond { get; set; } = 200;
+
+    /// <summary>Bodies larger than this are not copied to mirror sessions (the copy is dropped and counted).</summary>
+    public int MaxMirroredBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How much of a request body is buffered to evaluate a JSON body filter.</summary>
+    public int MaxFilteredBodyBytes { get; set; } = 64 * 1024;
+
+    internal IReadOnlyList<int> ParsedInterceptedPorts => ParsePortList(InterceptedPorts);
+
+    internal IReadOnlyList<(int ListenPort, int ContainerPort)> ParsedDirectListeners
+        => [.. Split(DirectListeners).Select(pair => pair.Split('=')).Select(parts => (int.Parse(parts[0].Trim()), int.Parse(parts[1].Trim())))];
+
+    internal static IReadOnlyList<int> ParsePortList(string text) => [.. Split(text).Select(int.Parse)];
+
+    private static string[] Split(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace Mirrord.Sidecar.Hosting;
+
+/// <summary>Refuses to start with settings that would misroute traffic; each message names the setting and the bad value.</summary>
+internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SidecarOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var (setting, port) in new[] { ("InboundPort", options.InboundPort), ("SessionPort", options.SessionPort), ("HealthPort", options.HealthPort) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                errors.Add($"Sidecar:{setting} must be a port from 1 to 65535; got {port}");
+            }
+        }
+
+        if (!IsPortList(options.InterceptedPorts))
+        {
+            errors.Add($"Sidecar:InterceptedPorts must be comma-separated ports such as \"8080,9090\"; got \"{options.InterceptedPorts}\"");
+        }
+
+        foreach (var pair in options.DirectListeners.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=');
+            if (parts.Length != 2 || !IsPortList(parts[0]) || !IsPortList(parts[1]))
+            {
+                errors.Add($"Sidecar:DirectListeners entries must look like \"18080=8080\"; got \"{pair}\"");
+            }
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.AppAddress, out _))
+        {
+            errors.Add($"Sidecar:AppAddress must be an IP address; got \"{options.AppAddress}\"");
+        }
+
+        foreach (var (setting, value) in new[] { ("StolenRequestsPerSession", options.StolenRequestsPerSession), ("MirroredCopiesPerSecond", options.MirroredCopiesPerSecond) })
+        {
+            if (value < 1)
+            {
+                errors.Add($"Sidecar:{setting} must be at least 1; got {value}");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsPortList(string text)
+        => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .All(part => int.TryParse(part, out var port) && port is >= 1 and <= 65535);
+}

@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Mirrord.Sidecar.Listeners;
+
+/// <summary>What the listener learned about a connection, kept in its items for the request router.</summary>
+internal static class InboundConnection
+{
+    private const string ContainerPortKey = "mirrord.container-port";
+
+    public static void SetContainerPort(IDictionary<object, object?> items, int port) => items[ContainerPortKey] = port;
+
+    /// <summary>The container port the request was sent to, or null for requests that did not come through an inbound listener.</summary>
+    public static int? ContainerPortOf(HttpContext context)
+        => context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ContainerPortKey, out var port) == true ? (int?)port : null;
+}

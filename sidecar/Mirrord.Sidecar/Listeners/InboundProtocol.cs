@@ -1,0 +1,17 @@
+namespace Mirrord.Sidecar.Listeners;
+
+/// <summary>What a new inbound connection speaks, judged from its first bytes.</summary>
+internal enum InboundProtocol
+{
+    /// <summary>Not decided yet: more bytes are needed.</summary>
+    Undecided,
+
+    /// <summary>An HTTP/1.x request line.</summary>
+    Http1,
+
+    /// <summary>The HTTP/2 connection preface (cleartext prior knowledge, as gRPC clients send).</summary>
+    Http2,
+
+    /// <summary>Anything else: TLS, a database protocol, or a server-speaks-first protocol that sent nothing.</summary>
+    Raw,
+}

@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace Mirrord.Sidecar.Listeners;
+
+/// <summary>
+/// Looks at a connection's first bytes without consuming them. Decides as early as it can: an
+/// HTTP/1.0 request can be shorter than the 24-byte HTTP/2 preface, so waiting for 24 bytes
+/// would deadlock; a connection that stays silent is a server-speaks-first protocol.
+/// </summary>
+internal static class ProtocolSniffer
+{
+    /// <summary>RFC 9113 section 3.4.</summary>
+    public static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
+
+    // The longest registered method (UPDATEREDIRECTREF) is 17 characters; 24 leaves room for extensions.
+    private const int MaxMethodLength = 24;
+
+    public static InboundProtocol Classify(ReadOnlySpan<byte> start)
+    {
+        if (start.IsEmpty)
+        {
+            return InboundProtocol.Undecided;
+        }
+
+        var comparable = Math.Min(start.Length, Preface.Length);
+        if (start[..comparable].SequenceEqual(Preface[..comparable]))
+        {
+            return comparable == Preface.Length ? InboundProtocol.Http2 : InboundProtocol.Undecided;
+        }
+
+        for (var i = 0; i < start.Length && i <= MaxMethodLength; i++)
+        {
+            var b = start[i];
+            if (b == (byte)' ')
+            {
+                return i > 0 ? InboundProtocol.Http1 : InboundProtocol.Raw;
+            }
+
+            if (!IsTokenByte(b))
+            {
+                return InboundProtocol.Raw;
+            }
+        }
+
+        return start.Length > MaxMethodLength ? InboundProtocol.Raw : InboundProtocol.Undecided;
+    }
+
+    /// <summary>Waits for enough bytes to decide, leaving them all in the pipe for whoever reads next.</summary>
+    public static async Task<InboundProtocol> DetectAsync(PipeReader input, TimeSpan silenceTimeout, CancellationToken cancellationToken)
+    {
+        using var silence = new CancellationTokenSource(silenceTimeout);
+        using var registration = silence.Token.Register(input.CancelPendingRead);
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            var protocol = Classify(First(buffer));
+            if (protocol == InboundProtocol.Undecided && (result.IsCanceled || result.IsCompleted))
+            {
+                protocol = InboundProtocol.Raw;
+            }
+
+            if (protocol != InboundProtocol.Undecided)
+            {
+                input.AdvanceTo(buffer.Start);
+                return protocol;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static ReadOnlySpan<byte> First(ReadOnlySequence<byte> buffer)
+    {
+        var length = (int)Math.Min(buffer.Length, MaxMethodLength + 1);
+        if (buffer.FirstSpan.Length >= length)
+        {
+            return buffer.FirstSpan[..length];
+        }
+
+        return buffer.Slice(0, length).ToArray();
+    }
+
+    // RFC 9110 tchar.
+    private static bool IsTokenByte(byte b)
+        => b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
+            or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*'
+            or (byte)'+' or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
+}

@@ -1,0 +1,3 @@
+using Mirrord.Sidecar.Hosting;
+
+await SidecarApplication.Build(args).RunAsync();

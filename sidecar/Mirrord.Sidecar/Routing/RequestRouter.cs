@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Options;
+using Mirrord.Sidecar.Forwarding;
+using Mirrord.Sidecar.Hosting;
+using Mirrord.Sidecar.Sessions;
+using Mirrord.Tunnel;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mirrord.Sidecar.Routing;
+
+/// <summary>
+/// The terminal handler for redirected requests: asks the sessions, then steals (down the
+/// session's tunnel), or passes to the container and sends copies to mirror sessions.
+/// Decided per request, so one keep-alive connection may carry stolen and passed requests.
+/// </summary>
+internal sealed partial class RequestRouter
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly SessionRegistry _sessions;
+    private readonly AppInvoker _app;
+    private readonly MirrorSender _mirrors;
+    private readonly SidecarOptions _options;
+    private readonly ILogger<RequestRouter> _logger;
+
+    public RequestRouter(
+        IHttpForwarder forwarder, SessionRegistry sessions, AppInvoker app, MirrorSender mirrors, IOptions<SidecarOptions> options, ILogger<RequestRouter> logger)
+    {
+        _forwarder = forwarder;
+        _sessions = sessions;
+        _app = app;
+        _mirrors = mirrors;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task RouteAsync(HttpContext context, int port)
+    {
+        var sessions = _sessions.Sessions;
+        if (sessions.Length == 0)
+        {
+            await PassAsync(context, port);
+            return;
+        }
+
+        var request = new KestrelFilterableRequest(context);
+        if (_sessions.AnyNeedsBody)
+        {
+            await request.BufferJsonBodyAsync(_options.MaxFilteredBodyBytes, context.RequestAborted);
+        }
+
+        var route = _sessions.Route(port, request);
+        if (route.Stealer is { } stealer)
+        {
+            await StealAsync(context, stealer);
+            return;
+        }
+
+        MirrorCopy? copy = null;
+        if (route.Mirrors is { } mirrors)
+        {
+            copy = await MirrorCopy.CaptureAsync(context, _options.MaxMirroredBodyBytes);
+            if (copy is null)
+            {
+                _mirrors.Drop(mirrors, $"the body is over {_options.MaxMirroredBodyBytes} bytes or of unknown length");
+            }
+        }
+
+        await PassAsync(context, port);
+        if (copy is not null)
+        {
+            _mirrors.Send(copy, route.Mirrors!);
+        }
+    }
+
+    private async Task PassAsync(HttpContext context, int port)
+    {
+        var error = await _forwarder.SendAsync(
+            context, _app.PrefixFor(port), _app.Invoker, ForwardingConfigs.ForApp(context.Request, _options.PassThroughActivityTimeout), HttpTransformer.Empty);
+        if (error != ForwarderError.None)
+        {
+            Log.PassThroughFailed(_logger, port, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+        }
+    }
+
+    private async Task StealAsync(HttpContext context, Session session)
+    {
+        using var lease = session.StolenLimiter.AttemptAcquire();
+        if (!lease.IsAcquired)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers[TunnelHeaders.Error] = TunnelErrors.SessionBusy;
+            context.Response.Headers.RetryAfter = "1";
+            await context.Response.WriteAsync($"mirrord: session {session.Name} has {_options.StolenRequestsPerSession} stolen requests in flight already.\n");
+            return;
+        }
+
+        session.CountStolen();
+
+        // A developer may hold this request at a breakpoint: Kestrel's minimum data rates must not cut it off.
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } requestRate)
+        {
+            requestRate.MinDataRate = null;
+        }
+
+        if (context.Features.Get<IHttpMinResponseDataRateFeature>() is { } responseRate)
+        {
+            responseRate.MinDataRate = null;
+        }
+
+        var error = await _forwarder.SendAsync(context, session.DestinationPrefix, session.Invoker, ForwardingConfigs.Tunnel, TunnelTransformer.Steal);
+        if (error != ForwarderError.None)
+        {
+            Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+            await TunnelFailureResponder.RespondAsync(context, session, error);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = SidecarEventIds.StolenRequestFailed, EventName = "StolenRequestFailed", Level = LogLevel.Warning,
+            Message = "A request stolen by session {Name} failed ({Error}): {Reason}")]
+        public static partial void StolenRequestFailed(ILogger logger, string name, ForwarderError error, string? reason);
+
+        [LoggerMessage(EventId = SidecarEventIds.PassThroughFailed, EventName = "PassThroughFailed", Level = LogLevel.Warning,
+            Message = "A request to the container's port {Port} failed ({Error}): {Reason}")]
+        public static partial void PassThroughFailed(ILogger logger, int port, ForwarderError error, string? reason);
+    }
+}

@@ -1,0 +1,79 @@
+using Mirrord.Tunnel.Protocol;
+
+namespace Mirrord.Sidecar.Sessions;
+
+/// <summary>The sidecar's side of a session's control connection: answers pings, asks for tunnels, notices silence.</summary>
+internal sealed class ControlChannel : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public ControlChannel(Stream stream)
+    {
+        _stream = stream;
+    }
+
+    public async Task SendAsync(SessionMessage message)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await SessionFrames.WriteAsync(_stream, message);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async ValueTask RequestTunnelAsync()
+    {
+        try
+        {
+            await SendAsync(new NeedTunnelMessage());
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The session is ending; its requests get their 502 from the connect timeout.
+        }
+    }
+
+    public void Dispose() => _writeLock.Dispose();
+
+    /// <summary>Serves the connection until it ends; returns why.</summary>
+    public async Task<string> ServeAsync(TimeSpan silenceTimeout, CancellationToken closed)
+    {
+        while (true)
+        {
+            using var silence = CancellationTokenSource.CreateLinkedTokenSource(closed);
+            silence.CancelAfter(silenceTimeout);
+            SessionMessage? message;
+            try
+            {
+                message = await SessionFrames.ReadAsync(_stream, silence.Token);
+            }
+            catch (OperationCanceledException) when (!closed.IsCancellationRequested)
+            {
+                return $"no ping for {silenceTimeout.TotalSeconds:0} s";
+            }
+            catch (OperationCanceledException)
+            {
+                return "the control connection closed";
+            }
+
+            switch (message)
+            {
+                case null:
+                    return "the control connection closed";
+                case PingMessage:
+                    await SendAsync(new PongMessage());
+                    break;
+                case UnregisterMessage:
+                    return "the CLI ended it";
+                default:
+                    await SendAsync(new ErrorMessage(SessionErrorCodes.BadFrame, $"unexpected {message.GetType().Name} on a control connection"));
+                    return $"the CLI sent an unexpected {message.GetType().Name}";
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Connections;
+using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Policy;
+using Mirrord.Sidecar.Hosting;
+using Mirrord.Tunnel;
+
+namespace Mirrord.Sidecar.Sessions;
+
+/// <summary>
+/// One developer's session on this pod: its compiled policy, its tunnel connections and the
+/// HTTP/2 client that sends stolen and mirrored requests down them, and its back-pressure.
+/// </summary>
+internal sealed class Session : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _ending = new();
+    private readonly byte[] _secret;
+    private long _stolen;
+    private long _mirrored;
+    private long _mirrorsDropped;
+
+    public Session(string name, IncomingTrafficPolicy policy, JsonElement incoming, SidecarOptions options, Func<ValueTask> requestTunnel)
+    {
+        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        _secret = RandomNumberGenerator.GetBytes(32);
+        Secret = Convert.ToBase64String(_secret);
+        Name = name;
+        Policy = policy;
+        Incoming = incoming.Clone();
+        StartedAt = DateTimeOffset.UtcNow;
+        DestinationPrefix = $"http://session-{Id}.tunnel/";
+        Tunnels = new TunnelConnectionPool(requestTunnel, options.TunnelConnectTimeout, _ending.Token);
+        Invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            ConnectCallback = (_, cancellationToken) => Tunnels.ConnectAsync(cancellationToken),
+            EnableMultipleHttp2Connections = true,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ActivityHeadersPropagator = null,
+            // The tunnel is the only link to a laptop that may vanish: ping it, and let an idle one live.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(15),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        });
+        StolenLimiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = options.StolenRequestsPerSession, QueueLimit = 0 });
+        MirrorLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.MirroredCopiesPerSecond,
+            TokensPerPeriod = options.MirroredCopiesPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    public string Id { get; }
+
+    public string Name { get; }
+
+    /// <summary>Handed once to the registering CLI; never logged or listed.</summary>
+    public string Secret { get; }
+
+    public IncomingTrafficPolicy Policy { get; }
+
+    public JsonElement Incoming { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public string DestinationPrefix { get; }
+
+    public TunnelConnectionPool Tunnels { get; }
+
+    public HttpMessageInvoker Invoker { get; }
+
+    public RateLimiter StolenLimiter { get; }
+
+    public RateLimiter MirrorLimiter { get; }
+
+    public CancellationToken Ending => _ending.Token;
+
+    public bool HasEnded => _ending.IsCancellationRequested;
+
+    public long Stolen => Interlocked.Read(ref _stolen);
+
+    public long Mirrored => Interlocked.Read(ref _mirrored);
+
+    public long MirrorsDropped => Interlocked.Read(ref _mirrorsDropped);
+
+    public bool Steals => Policy.Config.Mode == IncomingMode.Steal;
+
+    public void CountStolen() => Interlocked.Increment(ref _stolen);
+
+    public void CountMirrored() => Interlocked.Increment(ref _mirrored);
+
+    public void CountMirrorDropped() => Interlocked.Increment(ref _mirrorsDropped);
+
+    public bool VerifySecret(string candidate)
+    {
+        Span<byte> decoded = stackalloc byte[64];
+        return Convert.TryFromBase64String(candidate, decoded, out var length)
+            && CryptographicOperations.FixedTimeEquals(decoded[..length], _secret);
+    }
+
+    /// <summary>Sends a whole TCP connection down the tunnel as one full-duplex request and relays both directions.</summary>
+    public async Task StealConnectionAsync(ConnectionContext connection, int port)
+    {
+        CountStolen();
+        using var request = new HttpRequestMessage(HttpMethod.Post, DestinationPrefix + TunnelHeaders.TcpPath.TrimStart('/'))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new StreamContent(connection.Transport.Input.AsStream(leaveOpen: true)),
+        };
+        request.Headers.TryAddWithoutValidation(TunnelHeaders.Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, "steal");
+        try
+        {
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, Ending);
+            using var response = await Invoker.SendAsync(request, cancel.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            await using var laptop = await response.Content.ReadAsStreamAsync(cancel.Token);
+            await laptop.CopyToAsync(connection.Transport.Output, cancel.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            // The client sees its connection close, as it would if the laptop's process had closed it.
+        }
+        finally
+        {
+            await connection.Transport.Output.CompleteAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _ending.CancelAsync();
+        Tunnels.Close();
+        Invoker.Dispose();
+        await StolenLimiter.DisposeAsync();
+        await MirrorLimiter.DisposeAsync();
+        _ending.Dispose();
+    }
+
+    public override string ToString() => $"{Name} ({Id})";
+
+    /// <summary>The session's mode and filter in one line, for logs.</summary>
+    public string DescribePolicy()
+        => $"{Policy.Config.Mode.ToString().ToLowerInvariant()}, {Policy.Config.HttpFilter?.Rule.Describe() ?? "no filter"}";
+}

@@ -1,0 +1,159 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Policy;
+using Mirrord.Sidecar.Hosting;
+using Mirrord.Tunnel.Protocol;
+
+namespace Mirrord.Sidecar.Sessions;
+
+/// <summary>
+/// Serves 127.0.0.1:15081 (docs/PROTOCOL.md): the first frame makes a connection a session's
+/// control connection, a tunnel connection, or a one-shot list.
+/// </summary>
+internal sealed partial class SessionEndpointHandler : ConnectionHandler
+{
+    private static readonly TimeSpan s_firstFrameTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly SessionRegistry _registry;
+    private readonly SidecarOptions _options;
+    private readonly ILogger<SessionEndpointHandler> _logger;
+
+    public SessionEndpointHandler(SessionRegistry registry, IOptions<SidecarOptions> options, ILogger<SessionEndpointHandler> logger)
+    {
+        _registry = registry;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        await using var stream = new DuplexPipeStream(connection.Transport);
+        SessionMessage? first;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+            timeout.CancelAfter(s_firstFrameTimeout);
+            first = await SessionFrames.ReadAsync(stream, timeout.Token);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or OperationCanceledException or IOException)
+        {
+            Log.BadFrame(_logger, connection.RemoteEndPoint?.ToString(), ex.Message);
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.BadFrame, ex.Message));
+            return;
+        }
+
+        switch (first)
+        {
+            case RegisterMessage register:
+                await RunControlAsync(stream, register, connection.ConnectionClosed);
+                break;
+            case AttachMessage attach:
+                await AttachAsync(stream, attach);
+                break;
+            case ListMessage:
+                await TrySendAsync(stream, new SessionsMessage([.. _registry.Sessions.Select(s => new SessionSummary(
+                    s.Id, s.Name, s.Incoming, s.StartedAt, s.Stolen, s.Mirrored, s.Tunnels.Attached))]));
+                break;
+            case null:
+                break;
+            default:
+                await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.BadFrame, $"a connection cannot start with {first.GetType().Name}"));
+                break;
+        }
+    }
+
+    private async Task RunControlAsync(DuplexPipeStream stream, RegisterMessage register, CancellationToken closed)
+    {
+        if (register.ProtocolVersion != SessionProtocol.Version)
+        {
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.Version,
+                $"this sidecar speaks session protocol {SessionProtocol.Version}, the CLI speaks {register.ProtocolVersion}: use a mirrord-cli of the sidecar's version ({SidecarVersion.Current})"));
+            return;
+        }
+
+        var parsed = IncomingConfigParser.ParseIncoming(register.Incoming.GetRawText());
+        if (parsed.Config is not { } config)
+        {
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.InvalidConfig, string.Join("; ", parsed.Errors)));
+            return;
+        }
+
+        using var control = new ControlChannel(stream);
+        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), register.Incoming, _options, control.RequestTunnelAsync);
+        if (_registry.TryAdd(session) is { } conflict)
+        {
+            Log.SessionRefused(_logger, register.Name, conflict);
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.Conflict, conflict));
+            await session.DisposeAsync();
+            return;
+        }
+
+        Log.SessionStarted(_logger, session.Name, session.Id, session.DescribePolicy());
+        var reason = "the control connection closed";
+        try
+        {
+            await control.SendAsync(new RegisteredMessage(session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts));
+            reason = await control.ServeAsync(_options.SessionTimeout, closed);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
+        {
+            reason = $"the control connection failed: {ex.Message}";
+        }
+        finally
+        {
+            _registry.Remove(session);
+            await session.DisposeAsync();
+            Log.SessionEnded(_logger, session.Name, session.Id, reason, session.Stolen, session.Mirrored);
+        }
+    }
+
+    private async Task AttachAsync(DuplexPipeStream stream, AttachMessage attach)
+    {
+        var session = _registry.Find(attach.SessionId);
+        if (session is null || !session.VerifySecret(attach.Secret))
+        {
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.UnknownSession, $"no session {attach.SessionId} with that secret on this pod"));
+            return;
+        }
+
+        await SessionFrames.WriteAsync(stream, new AttachedMessage());
+        Log.TunnelAttached(_logger, session.Name, session.Id);
+        await session.Tunnels.AdoptAsync(stream);
+    }
+
+    private static async Task TrySendAsync(Stream stream, SessionMessage message)
+    {
+        try
+        {
+            await SessionFrames.WriteAsync(stream, message);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is gone; nothing to tell it.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = SidecarEventIds.SessionStarted, EventName = "SessionStarted", Level = LogLevel.Information,
+            Message = "Session {Name} ({SessionId}) started: {Policy}")]
+        public static partial void SessionStarted(ILogger logger, string name, string sessionId, string policy);
+
+        [LoggerMessage(EventId = SidecarEventIds.SessionEnded, EventName = "SessionEnded", Level = LogLevel.Information,
+            Message = "Session {Name} ({SessionId}) ended: {Reason}; {Stolen} requests stolen, {Mirrored} mirrored. Its traffic goes to the container again")]
+        public static partial void SessionEnded(ILogger logger, string name, string sessionId, string reason, long stolen, long mirrored);
+
+        [LoggerMessage(EventId = SidecarEventIds.SessionRefused, EventName = "SessionRefused", Level = LogLevel.Warning,
+            Message = "Session {Name} refused: {Reason}")]
+        public static partial void SessionRefused(ILogger logger, string name, string reason);
+
+        [LoggerMessage(EventId = SidecarEventIds.TunnelAttached, EventName = "TunnelAttached", Level = LogLevel.Debug,
+            Message = "Session {Name} ({SessionId}) attached a tunnel connection")]
+        public static partial void TunnelAttached(ILogger logger, string name, string sessionId);
+
+        [LoggerMessage(EventId = SidecarEventIds.BadSessionFrame, EventName = "BadSessionFrame", Level = LogLevel.Warning,
+            Message = "Closed a session endpoint connection from {Remote}: {Reason}")]
+        public static partial void BadFrame(ILogger logger, string? remote, string reason);
+    }
+}

@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Options;
+using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Filtering;
+using Mirrord.Incoming.Policy;
+using Mirrord.Sidecar.Hosting;
+
+namespace Mirrord.Sidecar.Sessions;
+
+/// <summary>
+/// The sessions on this pod, in decision order. Readers take an immutable snapshot per request, so
+/// routing never locks; registration and removal swap the snapshot under a lock.
+/// </summary>
+internal sealed class SessionRegistry
+{
+    private readonly object _gate = new();
+    private readonly IReadOnlyList<int> _servedPorts;
+    private Session[] _sessions = [];
+
+    public SessionRegistry(IOptions<SidecarOptions> options)
+    {
+        var value = options.Value;
+        _servedPorts = [.. value.ParsedInterceptedPorts.Concat(value.ParsedDirectListeners.Select(l => l.ContainerPort)).Distinct().Order()];
+    }
+
+    /// <summary>The container ports this sidecar serves.</summary>
+    public IReadOnlyList<int> ServedPorts => _servedPorts;
+
+    public Session[] Sessions => Volatile.Read(ref _sessions);
+
+    /// <summary>True when some session filters on the request body, so routing must buffer it first.</summary>
+    public bool AnyNeedsBody { get; private set; }
+
+    /// <summary>
+    /// Adds a session following its <c>on_concurrent_steal</c>; returns a message naming the
+    /// conflict when it must be refused. Two filtered sessions never conflict: they share the port.
+    /// </summary>
+    public string? TryAdd(Session candidate)
+    {
+        lock (_gate)
+        {
+            var overlap = candidate.Steals ? FindOverlap(candidate) : null;
+            var policy = candidate.Policy.Config.OnConcurrentSteal;
+            if (overlap is { } found && policy == ConcurrentStealPolicy.Abort)
+            {
+                return $"session {found.Session.Name} already steals port {found.Port}" +
+                    (found.Session.Policy.ClaimFor(found.Port).Kind == PortClaimKind.WholeConnections ? " whole" : string.Empty) +
+                    "; set on_concurrent_steal to \"continue\" (it keeps what it has) or \"override\" (you take over), or add an http_filter";
+            }
+
+            var sessions = Volatile.Read(ref _sessions);
+            Publish(overlap is not null && policy == ConcurrentStealPolicy.Override ? [candidate, .. sessions] : [.. sessions, candidate]);
+            return null;
+        }
+    }
+
+    public bool Remove(Session session)
+    {
+        lock (_gate)
+        {
+            var sessions = Volatile.Read(ref _sessions);
+            if (!sessions.Contains(session))
+            {
+                return false;
+            }
+
+            Publish([.. sessions.Where(s => s != session)]);
+            return true;
+        }
+    }
+
+    public Session? Find(string id)
+    {
+        foreach (var session in Sessions)
+        {
+            if (session.Id == id)
+            {
+                return session;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first session that steals a port's connections whole, if any.</summary>
+    public Session? WholePortStealer(int port)
+    {
+        foreach (var session in Sessions)
+        {
+            if (session.Steals && session.Policy.ClaimFor(port).Kind == PortClaimKind.WholeConnections)
+            {
+                return session;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Decides one request: the first session (in order) that steals it wins; every mirror session
+    /// that wants it before that gets a copy.
+    /// </summary>
+    public RouteResult Route(int port, IFilterableRequest request)
+    {
+        List<Session>? mirrors = null;
+        foreach (var session in Sessions)
+        {
+            var decision = session.Policy.Decide(port, request);
+            switch (decision.Action)
+            {
+                case TrafficAction.Steal:
+                    return new RouteResult(session, decision, mirrors);
+                case TrafficAction.Mirror:
+                    (mirrors ??= []).Add(session);
+                    break;
+            }
+        }
+
+        return new RouteResult(null, default, mirrors);
+    }
+
+    private (Session Session, int Port)? FindOverlap(Session candidate)
+    {
+        foreach (var existing in Volatile.Read(ref _sessions))
+        {
+            if (!existing.Steals)
+            {
+                continue;
+            }
+
+            foreach (var port in _servedPorts)
+            {
+                var mine = candidate.Policy.ClaimFor(port).Kind;
+                var theirs = existing.Policy.ClaimFor(port).Kind;
+                if (mine != PortClaimKind.None && theirs != PortClaimKind.None
+                    && (mine == PortClaimKind.WholeConnections || theirs == PortClaimKind.WholeConnections))
+                {
+                    return (existing, port);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private void Publish(Session[] sessions)
+    {
+        Volatile.Write(ref _sessions, sessions);
+        AnyNeedsBody = sessions.Any(session => session.Policy.Filter?.NeedsBody == true);
+    }
+}

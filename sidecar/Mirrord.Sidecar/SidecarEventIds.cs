@@ -1,0 +1,18 @@
+namespace Mirrord.Sidecar;
+
+/// <summary>Log event IDs of mirrord-sidecar (2xxx); each has an EventName and is never reused.</summary>
+internal static class SidecarEventIds
+{
+    public const int AppUnreachable = 2001;
+    public const int UnknownOriginalPort = 2002;
+    public const int ConnectionRelayedRaw = 2003;
+    public const int SessionStarted = 2010;
+    public const int SessionEnded = 2011;
+    public const int SessionRefused = 2012;
+    public const int TunnelAttached = 2013;
+    public const int BadSessionFrame = 2014;
+    public const int StolenRequestFailed = 2020;
+    public const int MirrorCopyFailed = 2021;
+    public const int MirrorCopyDropped = 2022;
+    public const int PassThroughFailed = 2023;
+}

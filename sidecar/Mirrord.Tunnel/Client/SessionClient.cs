@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Mirrord.Tunnel.Protocol;
+
+namespace Mirrord.Tunnel.Client;
+
+/// <summary>
+/// The CLI's end of one session on one sidecar: registers, keeps the control connection alive
+/// with pings, opens tunnel connections on demand, and unregisters on dispose.
+/// </summary>
+public sealed class SessionClient : IAsyncDisposable
+{
+    private readonly SessionDialer _dial;
+    private readonly Stream _control;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Action _onNeedTunnel;
+    private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _pingSentAt;
+    private Task _loops = Task.CompletedTask;
+
+    private SessionClient(SessionDialer dial, Stream control, RegisteredMessage registered, Action onNeedTunnel)
+    {
+        _dial = dial;
+        _control = control;
+        _onNeedTunnel = onNeedTunnel;
+        SessionId = registered.SessionId;
+        Secret = registered.Secret;
+        SidecarVersion = registered.SidecarVersion;
+        InterceptedPorts = registered.InterceptedPorts;
+    }
+
+    public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(2);
+
+    public string SessionId { get; }
+
+    public string SidecarVersion { get; }
+
+    public IReadOnlyList<int> InterceptedPorts { get; }
+
+    /// <summary>The last measured round trip of a ping on the control connection.</summary>
+    public TimeSpan? RoundTrip { get; private set; }
+
+    /// <summary>Completes, with the reason, when the control connection ends for any reason.</summary>
+    public Task<string> Ended => _ended.Task;
+
+    private string Secret { get; }
+
+    /// <summary>Registers a session described by a bare <c>feature.network.incoming</c> JSON value.</summary>
+    /// <exception cref="SessionRejectedException">The sidecar refused the session (bad config, conflict, version).</exception>
+    public static async Task<SessionClient> RegisterAsync(
+        SessionDialer dial, string name, string incomingJson, Action onNeedTunnel, CancellationToken cancellationToken)
+    {
+        var stream = await dial(cancellationToken);
+        try
+        {
+            using var incoming = JsonDocument.Parse(incomingJson);
+            await SessionFrames.WriteAsync(stream, new RegisterMessage(SessionProtocol.Version, name, incoming.RootElement.Clone()), cancellationToken);
+            var reply = await SessionFrames.ReadAsync(stream, cancellationToken);
+            var registered = reply switch
+            {
+                RegisteredMessage ok => ok,
+                ErrorMessage error => throw new SessionRejectedException(error.Code, error.Message),
+                null => throw new SessionRejectedException(SessionErrorCodes.BadFrame, "the sidecar closed the connection without answering"),
+                _ => throw new SessionRejectedException(SessionErrorCodes.BadFrame, $"unexpected reply {reply.GetType().Name}"),
+            };
+
+            var client = new SessionClient(dial, stream, registered, onNeedTunnel);
+            client._loops = Task.WhenAll(client.PingLoopAsync(), client.ReadLoopAsync());
+            return client;
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Lists the sessions registered on a sidecar.</summary>
+    public static async Task<IReadOnlyList<SessionSummary>> ListAsync(SessionDialer dial, CancellationToken cancellationToken)
+    {
+        await using var stream = await dial(cancellationToken);
+        await SessionFrames.WriteAsync(stream, new ListMessage(), cancellationToken);
+        return await SessionFrames.ReadAsync(stream, cancellationToken) switch
+        {
+            SessionsMessage sessions => sessions.Sessions,
+            ErrorMessage error => throw new SessionRejectedException(error.Code, error.Message),
+            var other => throw new SessionRejectedException(SessionErrorCodes.BadFrame, $"unexpected reply {other?.GetType().Name ?? "(closed)"}"),
+        };
+    }
+
+    /// <summary>Dials a new tunnel connection; the returned stream carries HTTP/2 with the sidecar as client.</summary>
+    public async Task<Stream> AttachAsync(CancellationToken cancellationToken)
+    {
+        var stream = await _dial(cancellationToken);
+        try
+        {
+            await SessionFrames.WriteAsync(stream, new AttachMessage(SessionId, Secret), cancellationToken);
+            return await SessionFrames.ReadAsync(stream, cancellationToken) switch
+            {
+                AttachedMessage => stream,
+                ErrorMessage error => throw new SessionRejectedException(error.Code, error.Message),
+                var other => throw new SessionRejectedException(SessionErrorCodes.BadFrame, $"unexpected reply {other?.GetType().Name ?? "(closed)"}"),
+            };
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Ends the session on the sidecar (its traffic returns to the container) and closes the control connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await SendAsync(new UnregisterMessage(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException or OperationCanceledException)
+            {
+                // The sidecar is gone already; closing the connection is all that is left to do.
+            }
+
+            await _stopping.CancelAsync();
+        }
+
+        await _control.DisposeAsync();
+        await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _ended.TrySetResult("unregistered");
+        _writeLock.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task SendAsync(SessionMessage message, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await SessionFrames.WriteAsync(_control, message, cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task PingLoopAsync()
+    {
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                Interlocked.Exchange(ref _pingSentAt, Stopwatch.GetTimestamp());
+                await SendAsync(new PingMessage(), _stopping.Token);
+                await Task.Delay(PingInterval, _stopping.Token);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            _ended.TrySetResult($"the control connection failed: {ex.Message}");
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (await SessionFrames.ReadAsync(_control, _stopping.Token) is { } message)
+            {
+                switch (message)
+                {
+                    case PongMessage:
+                        RoundTrip = Stopwatch.GetElapsedTime(Interlocked.Read(ref _pingSentAt));
+                        break;
+                    case NeedTunnelMessage:
+                        _onNeedTunnel();
+                        break;
+                    case ErrorMessage error:
+                        _ended.TrySetResult($"the sidecar ended the session: {error.Message}");
+                        return;
+                }
+            }
+
+            _ended.TrySetResult("the sidecar closed the control connection");
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
+        {
+            _ended.TrySetResult($"the control connection failed: {ex.Message}");
+        }
+        finally
+        {
+            await _stopping.CancelAsync();
+        }
+    }
+}

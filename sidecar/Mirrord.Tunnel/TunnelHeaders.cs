@@ -1,0 +1,26 @@
+namespace Mirrord.Tunnel;
+
+/// <summary>Headers the sidecar adds to requests on the tunnel (removed by the CLI) and to its own error answers.</summary>
+public static class TunnelHeaders
+{
+    /// <summary>The container port the request was sent to.</summary>
+    public const string Port = "mirrord-port";
+
+    /// <summary><see cref="Http11"/> or <see cref="Http2"/>: what the original client spoke.</summary>
+    public const string Protocol = "mirrord-protocol";
+
+    /// <summary><c>steal</c> or <c>mirror</c>.</summary>
+    public const string Mode = "mirrord-mode";
+
+    /// <summary>On a response the sidecar or CLI made up itself: why the request was not delivered.</summary>
+    public const string Error = "mirrord-error";
+
+    public const string Http11 = "http/1.1";
+    public const string Http2 = "h2";
+
+    /// <summary>The path of a whole TCP connection carried as one full-duplex request.</summary>
+    public const string TcpPath = "/.mirrord/tcp";
+
+    public static bool IsTunnelHeader(string name)
+        => name.StartsWith("mirrord-", StringComparison.OrdinalIgnoreCase);
+}

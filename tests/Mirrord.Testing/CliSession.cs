@@ -1,0 +1,116 @@
+using System.Text;
+using Mirrord.Cli;
+
+namespace Mirrord.Testing;
+
+/// <summary>
+/// <c>mirrord-cli connect</c> running in-process against a sidecar, as a developer runs it.
+/// <see cref="StopAsync"/> is Ctrl-C (the command's cancellation); output lines can be awaited.
+/// </summary>
+public sealed class CliSession : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _ctrlC = new();
+    private readonly LineWriter _output = new();
+    private readonly Task<int> _run;
+
+    private CliSession(string[] args)
+    {
+        Args = args;
+        _run = Task.Run(() => CliApplication.RunAsync(args, _output, _output, _ctrlC.Token));
+    }
+
+    public string[] Args { get; }
+
+    public IReadOnlyList<string> Lines => _output.Lines;
+
+    public Task<int> Exited => _run;
+
+    /// <summary>Starts <c>connect</c> and waits until the session is registered (or the command fails).</summary>
+    public static async Task<CliSession> ConnectAsync(SidecarHost sidecar, params string[] extraArgs)
+    {
+        var session = new CliSession(["connect", "--sidecar-address", sidecar.SessionAddress, .. extraArgs]);
+        var registered = session.WaitForLineAsync(line => line.Contains("registered on pod", StringComparison.Ordinal));
+        var finished = await Task.WhenAny(registered, session._run, Task.Delay(TimeSpan.FromSeconds(20)));
+        if (finished != registered)
+        {
+            throw new InvalidOperationException($"connect did not register a session:\n{string.Join("\n", session.Lines)}");
+        }
+
+        return session;
+    }
+
+    public Task WaitForLineAsync(Func<string, bool> predicate) => _output.WaitForAsync(predicate);
+
+    public async Task<int> StopAsync()
+    {
+        await _ctrlC.CancelAsync();
+        return await _run.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_run.IsCompleted)
+        {
+            await StopAsync();
+        }
+
+        _ctrlC.Dispose();
+    }
+
+    private sealed class LineWriter : TextWriter
+    {
+        private readonly List<string> _lines = [];
+        private readonly List<(Func<string, bool> Predicate, TaskCompletionSource Done)> _waiters = [];
+        private readonly StringBuilder _current = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (_lines)
+            {
+                if (value == '\n')
+                {
+                    var line = _current.ToString().TrimEnd('\r');
+                    _current.Clear();
+                    _lines.Add(line);
+                    foreach (var waiter in _waiters.Where(w => w.Predicate(line)).ToList())
+                    {
+                        waiter.Done.TrySetResult();
+                        _waiters.Remove(waiter);
+                    }
+                }
+                else
+                {
+                    _current.Append(value);
+                }
+            }
+        }
+
+        public Task WaitForAsync(Func<string, bool> predicate)
+        {
+            lock (_lines)
+            {
+                if (_lines.Any(predicate))
+                {
+                    return Task.CompletedTask;
+                }
+
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((predicate, done));
+                return done.Task;
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Mirrord.Sidecar.Hosting;
+
+namespace Mirrord.Testing;
+
+/// <summary>
+/// The real sidecar, in-process, on loopback. Without the iptables redirect, each container port it
+/// serves gets a direct listener: a client that connects to <see cref="InboundPortFor"/> is treated
+/// exactly as one redirected from that container port.
+/// </summary>
+public sealed class SidecarHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Dictionary<int, int> _inbound;
+
+    private SidecarHost(WebApplication app, Dictionary<int, int> inbound, int sessionPort, int healthPort)
+    {
+        _app = app;
+        _inbound = inbound;
+        SessionPort = sessionPort;
+        HealthPort = healthPort;
+    }
+
+    public int SessionPort { get; }
+
+    public int HealthPort { get; }
+
+    public string SessionAddress => $"127.0.0.1:{SessionPort}";
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<SidecarHost> StartAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null)
+    {
+        var inbound = containerPorts.ToDictionary(port => port, _ => FreePort.Next());
+        var sessionPort = FreePort.Next();
+        var healthPort = FreePort.Next();
+        var values = new Dictionary<string, string?>
+        {
+            ["Sidecar:InboundPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sidecar:SessionPort"] = sessionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sidecar:HealthPort"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sidecar:DirectListeners"] = string.Join(",", inbound.Select(pair => $"{pair.Value}={pair.Key}")),
+            ["Sidecar:ProtocolDetectionTimeout"] = "00:00:00.200",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var app = SidecarApplication.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(values);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await app.StartAsync();
+        return new SidecarHost(app, inbound, sessionPort, healthPort);
+    }
+
+    /// <summary>The loopback port to connect to in order to reach <paramref name="containerPort"/> through the sidecar.</summary>
+    public int InboundPortFor(int containerPort) => _inbound[containerPort];
+
+    public Uri UrlFor(int containerPort, string path = "/") => new($"http://127.0.0.1:{InboundPortFor(containerPort)}{path}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Mirrord.Testing;
+
+/// <summary>
+/// A real Kestrel app standing in for a container (or for the developer's local process): an
+/// HTTP/1.1 port and an h2c port serving the same routes plus a gRPC service. Every answer says
+/// who served it (<c>x-served-by</c>), and every request is recorded.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestApp(WebApplication app, string name, int httpPort, int grpcPort)
+    {
+        _app = app;
+        Name = name;
+        HttpPort = httpPort;
+        GrpcPort = grpcPort;
+    }
+
+    public string Name { get; }
+
+    /// <summary>HTTP/1.1 only, like most REST containers.</summary>
+    public int HttpPort { get; }
+
+    /// <summary>HTTP/2 with prior knowledge: gRPC and h2c.</summary>
+    public int GrpcPort { get; }
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>Requests to <c>/hold</c> wait here until the test completes this, as at a breakpoint.</summary>
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource HoldReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<TestApp> StartAsync(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddGrpc();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+
+        var app = builder.Build();
+        TestApp? self = null;
+        app.Use(async (context, next) =>
+        {
+            self!.Requests.Enqueue(new RecordedRequest(
+                context.Request.Method, context.Request.Path + context.Request.QueryString, context.Request.Protocol,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+            context.Response.Headers["x-served-by"] = name;
+            await next(context);
+        });
+        app.MapGrpcService<EchoService>();
+        app.MapGet("/whoami", () => $"{name}\n");
+        app.MapPost("/echo", async (HttpContext context) =>
+        {
+            context.Response.ContentType = context.Request.ContentType ?? "application/octet-stream";
+            await context.Request.Body.CopyToAsync(context.Response.Body);
+        });
+        app.MapGet("/headers", (HttpContext context) => context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()));
+        app.MapGet("/hold", async () =>
+        {
+            self!.HoldReached.TrySetResult();
+            await self.Release.Task;
+            return $"{name} released\n";
+        });
+        app.MapGet("/bytes/{count:int}", (int count) => Results.Bytes(Payload(count), "application/octet-stream"));
+        app.MapGet("/status/{code:int}", (int code) => Results.Text($"{name} says {code}\n", statusCode: code));
+
+        await app.StartAsync();
+        var ports = app.Urls.Select(url => new Uri(url).Port).ToList();
+        self = new TestApp(app, name, ports[0], ports[1]);
+        EchoService.ServedBy[ports[1]] = name;
+        return self;
+    }
+
+    /// <summary>Deterministic bytes, so a test can compare a large body end to end.</summary>
+    public static byte[] Payload(int count)
+    {
+        var bytes = new byte[count];
+        for (var i = 0; i < count; i++)
+        {
+            bytes[i] = (byte)(i * 31 % 251);
+        }
+
+        return bytes;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Release.TrySetResult();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+public sealed record RecordedRequest(string Method, string PathAndQuery, string Protocol, IReadOnlyDictionary<string, string> Headers);
