@@ -13,7 +13,8 @@ public sealed class CliSession : IAsyncDisposable
     private readonly LineWriter _output = new();
     private readonly Task<int> _run;
 
-    private CliSession(string[] args)
+    /// <summary>Starts the CLI with exactly these arguments, without waiting for anything.</summary>
+    public CliSession(string[] args)
     {
         Args = args;
         _run = Task.Run(() => CliApplication.RunAsync(args, _output, _output, _ctrlC.Token));

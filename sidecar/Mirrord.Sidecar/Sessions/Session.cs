@@ -116,7 +116,7 @@ internal sealed class Session : IAsyncDisposable
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new StreamContent(connection.Transport.Input.AsStream(leaveOpen: true)),
+            Content = new DuplexStreamContent(connection.Transport.Input.AsStream(leaveOpen: true)),
         };
         request.Headers.TryAddWithoutValidation(TunnelHeaders.Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, "steal");

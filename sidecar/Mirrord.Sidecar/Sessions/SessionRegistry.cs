@@ -42,9 +42,8 @@ internal sealed class SessionRegistry
             var policy = candidate.Policy.Config.OnConcurrentSteal;
             if (overlap is { } found && policy == ConcurrentStealPolicy.Abort)
             {
-                return $"session {found.Session.Name} already steals port {found.Port}" +
-                    (found.Session.Policy.ClaimFor(found.Port).Kind == PortClaimKind.WholeConnections ? " whole" : string.Empty) +
-                    "; set on_concurrent_steal to \"continue\" (it keeps what it has) or \"override\" (you take over), or add an http_filter";
+                return $"on port {found.Port}, session {found.Session.Name} already {Claim(found.Session, found.Port)} and this session {Claim(candidate, found.Port)}; " +
+                    "give both sessions an http_filter for that port, or set on_concurrent_steal to \"continue\" (the other session keeps what it has) or \"override\" (this one takes over)";
             }
 
             var sessions = Volatile.Read(ref _sessions);
@@ -141,6 +140,10 @@ internal sealed class SessionRegistry
 
         return null;
     }
+
+    private static string Claim(Session session, int port) => session.Policy.ClaimFor(port).Kind == PortClaimKind.WholeConnections
+        ? "steals every connection"
+        : "steals the requests its filter matches";
 
     private void Publish(Session[] sessions)
     {

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Grpc.Core;
+using Mirrord.Testing.Grpc;
+
+namespace Mirrord.Sidecar.Tests.Sessions;
+
+public sealed class StealTests : IAsyncLifetime
+{
+    private StealEnvironment _env = null!;
+
+    public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync();
+
+    public async Task DisposeAsync() => await _env.DisposeAsync();
+
+    [Fact]
+    public async Task Steal_HeaderFilterMatches_RequestReachesLaptop()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+
+        Assert.Equal("laptop", await ServedByAsync(client, "/whoami", ("X-Dev", "alice")));
+        Assert.Equal("pod", await ServedByAsync(client, "/whoami", ("X-Dev", "bob")));
+        Assert.Equal("pod", await ServedByAsync(client, "/whoami"));
+        Assert.DoesNotContain(_env.Pod.Requests, r => r.Headers.TryGetValue("X-Dev", out var dev) && dev == "alice");
+    }
+
+    [Fact]
+    public async Task Steal_SeedProbeLookahead_KubeProbeStaysOnThePod()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^User-Agent: (?!kube-probe)\"");
+        using var client = LoopbackClients.Http11();
+
+        Assert.Equal("pod", await ServedByAsync(client, "/healthz", ("User-Agent", "kube-probe/1.31")));
+        Assert.Equal("laptop", await ServedByAsync(client, "/whoami", ("User-Agent", "curl/8.5.0")));
+    }
+
+    [Fact]
+    public async Task Steal_KeepAliveConnection_DecidesEachRequestOnItsOwn()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1, UseProxy = false });
+
+        var served = new List<string>();
+        foreach (var dev in new[] { "alice", "bob", "alice", "carol" })
+        {
+            served.Add(await ServedByAsync(client, "/whoami", ("X-Dev", dev)));
+        }
+
+        Assert.Equal(["laptop", "pod", "laptop", "pod"], served);
+    }
+
+    [Fact]
+    public async Task Steal_BodyOfSeveralMegabytes_ReachesLaptopIntact()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        var payload = Testing.TestApp.Payload(3 * 1024 * 1024 + 5);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/echo")) { Content = new ByteArrayContent(payload) };
+        request.Headers.Add("X-Dev", "alice");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("laptop", await response.ServedByAsync());
+        Assert.Equal(payload, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Steal_H2cRequest_ReachesLaptopAsHttp2()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"path_filter\": \"^/echo\"");
+        using var client = LoopbackClients.Http2();
+
+        using var response = await client.PostAsync(_env.Sidecar.UrlFor(_env.Pod.GrpcPort, "/echo"), new StringContent("h2c body"));
+
+        Assert.Equal("laptop", await response.ServedByAsync());
+        Assert.Equal("h2c body", await response.Content.ReadAsStringAsync());
+        Assert.Equal("HTTP/2", _env.Laptop.Requests.Last().Protocol);
+    }
+
+    [Fact]
+    public async Task Steal_GrpcWithMatchingMetadata_UnaryAndStreamingReachLaptop()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^x-dev: alice$\"");
+        var client = LoopbackClients.Grpc(_env.Sidecar.UrlFor(_env.Pod.GrpcPort), out var channel);
+        using (channel)
+        {
+            var alice = new Metadata { { "x-dev", "alice" } };
+            Assert.Equal("laptop", (await client.SayAsync(new EchoRequest { Text = "a" }, alice)).ServedBy);
+            Assert.Equal("pod", (await client.SayAsync(new EchoRequest { Text = "b" }, new Metadata { { "x-dev", "bob" } })).ServedBy);
+
+            using var call = client.Count(new EchoRequest { Text = "s", Times = 4 }, alice);
+            var replies = new List<EchoReply>();
+            await foreach (var reply in call.ResponseStream.ReadAllAsync())
+            {
+                replies.Add(reply);
+            }
+
+            Assert.Equal(4, replies.Count);
+            Assert.All(replies, reply => Assert.Equal("laptop", reply.ServedBy));
+            Assert.Equal("4", call.GetTrailers().GetValue("x-count"));
+        }
+    }
+
+    [Fact]
+    public async Task Steal_Unfiltered_TakesWholeTcpConnectionsOfANonHttpPort()
+    {
+        await using var cli = await _env.ConnectAsync("steal");
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _env.Sidecar.InboundPortFor(_env.PodDb.Port));
+        using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+        await using var writer = new StreamWriter(client.GetStream(), Encoding.ASCII) { AutoFlush = true, NewLine = "\r\n" };
+
+        Assert.Equal("HELLO from laptop-db", await reader.ReadLineAsync());
+        await writer.WriteLineAsync("select 2");
+        Assert.Equal("SELECT 2", await reader.ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task Steal_PortOutsideFilterPorts_IsStolenWhole()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _env.Sidecar.InboundPortFor(_env.PodDb.Port));
+        using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+
+        Assert.Equal("HELLO from laptop-db", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Mirror_MatchingRequest_PodAnswersAndLaptopGetsACopy()
+    {
+        await using var cli = await _env.ConnectAsync("mirror", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/echo?copy=1"))
+        {
+            Content = new StringContent("mirrored body"),
+        };
+        request.Headers.Add("X-Dev", "alice");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("pod", await response.ServedByAsync());
+        Assert.Equal("mirrored body", await response.Content.ReadAsStringAsync());
+        await cli.WaitForLineAsync(line => line.Contains("mirror", StringComparison.Ordinal) && line.Contains("/echo?copy=1", StringComparison.Ordinal))
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        var copy = Assert.Single(_env.Laptop.Requests, r => r.PathAndQuery == "/echo?copy=1");
+        Assert.Equal("alice", copy.Headers["X-Dev"]);
+        Assert.DoesNotContain(copy.Headers.Keys, name => name.StartsWith("mirrord-", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task TwoSessions_DifferentHeaderFilters_EachDeveloperGetsTheirOwnRequests()
+    {
+        await using var laptopBob = await Testing.TestApp.StartAsync("laptop-bob");
+        await using var alice = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"", "--name", "alice");
+        var bobConfig = Path.Combine(Path.GetTempPath(), $"mirrord-bob-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(bobConfig, $$"""
+            { "feature": { "network": { "incoming": { "mode": "steal", "ports": [{{_env.Pod.HttpPort}}],
+              "http_filter": { "header_filter": "^X-Dev: bob$", "ports": [{{_env.Pod.HttpPort}}] } } } } }
+            """);
+        await using var bob = await Testing.CliSession.ConnectAsync(
+            _env.Sidecar, "-f", bobConfig, "--local-port", laptopBob.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "bob");
+        using var client = LoopbackClients.Http11();
+
+        Assert.Equal("laptop", await ServedByAsync(client, "/whoami", ("X-Dev", "alice")));
+        Assert.Equal("laptop-bob", await ServedByAsync(client, "/whoami", ("X-Dev", "bob")));
+        Assert.Equal("pod", await ServedByAsync(client, "/whoami", ("X-Dev", "carol")));
+    }
+
+    [Fact]
+    public async Task OverlappingWholePortSteal_WithAbort_IsRefusedNamingTheOtherSession()
+    {
+        await using var first = await _env.ConnectAsync("steal", null, "--name", "alice");
+        await using var second = new Testing.CliSession(["connect", "--sidecar-address", _env.Sidecar.SessionAddress, .. _env.ConnectArgs("steal"), "--name", "bob"]);
+
+        var exitCode = await second.Exited.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(4, exitCode);
+        Assert.Contains(second.Lines, line => line.Contains("session alice already steals every connection", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task OverlappingWholePortSteal_WithOverride_TakesTheTrafficOver()
+    {
+        await using var first = await _env.ConnectAsync("steal", null, "--name", "alice");
+        await using var laptopBob = await Testing.TestApp.StartAsync("laptop-bob");
+        await using var second = await Testing.CliSession.ConnectAsync(
+            _env.Sidecar, "--mode", "steal", "--name", "bob", "--local-port", laptopBob.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-f", WriteIncoming("""{ "mode": "steal", "on_concurrent_steal": "override" }"""));
+        using var client = LoopbackClients.Http11();
+
+        Assert.Equal("laptop-bob", await ServedByAsync(client, "/whoami"));
+    }
+
+    private static string WriteIncoming(string incoming)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, $$"""{ "feature": { "network": { "incoming": {{incoming}} } } }""");
+        return path;
+    }
+
+    private async Task<string> ServedByAsync(HttpClient client, string path, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, path));
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await client.SendAsync(request);
+        return await response.ServedByAsync();
+    }
+}
