@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.IO.Pipelines;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
@@ -22,12 +22,16 @@ internal sealed partial class LocalDelivery : IDisposable
 {
     private static readonly ForwarderRequestConfig s_http2 = new()
     {
-        Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact, ActivityTimeout = Timeout.InfiniteTimeSpan,
+        Version = HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        ActivityTimeout = Timeout.InfiniteTimeSpan,
     };
 
     private static readonly ForwarderRequestConfig s_http11 = new()
     {
-        Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower, ActivityTimeout = Timeout.InfiniteTimeSpan,
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        ActivityTimeout = Timeout.InfiniteTimeSpan,
     };
 
     private readonly IHttpForwarder _forwarder;

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Mirrord.Tunnel;
+using Mirrord.Tunnel.Client;
+using Mirrord.Tunnel.Protocol;
+
+namespace Mirrord.Sidecar.Tests.Sessions;
+
+/// <summary>Sessions end cleanly or not; either way the pod gets its traffic back and no request is replayed.</summary>
+public sealed class SessionLifecycleTests : IAsyncLifetime
+{
+    private StealEnvironment _env = null!;
+    private RegisteredMessage? _lastRegistered;
+
+    public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync(new Dictionary<string, string?>
+    {
+        ["Sidecar:SessionTimeout"] = "00:00:03",
+        ["Sidecar:TunnelConnectTimeout"] = "00:00:02",
+    });
+
+    public async Task DisposeAsync() => await _env.DisposeAsync();
+
+    [Fact]
+    public async Task CtrlC_EndsTheSession_TrafficGoesBackToThePodAtOnce()
+    {
+        var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        Assert.Equal("laptop", await GetAsync(client, "alice"));
+
+        Assert.Equal(0, await cli.StopAsync());
+
+        Assert.Equal("pod", await GetAsync(client, "alice"));
+        Assert.Contains(cli.Lines, line => line.Contains("its traffic goes to the pod again", StringComparison.Ordinal));
+        await cli.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StolenRequestInFlight_WhenTheSessionEnds_Gets502NamingTheReasonAndIsNotReplayed()
+    {
+        var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/hold"));
+        request.Headers.Add("X-Dev", "alice");
+        var pending = client.SendAsync(request);
+        await _env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await cli.StopAsync();
+        using var response = await pending.WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(TunnelErrors.SessionEnded, response.Headers.GetValues(TunnelHeaders.Error).Single());
+        Assert.Contains("not sent to the application", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_env.Pod.Requests, r => r.PathAndQuery == "/hold");
+        await cli.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StolenRequest_LocalProcessDown_Gets502NamingTheLocalApp()
+    {
+        var downPort = Testing.FreePort.Next();
+        await using var cli = await Testing.CliSession.ConnectAsync(
+            _env.Sidecar, "--mode", "steal", "--header-filter", "^X-Dev: alice$", "--local-port", downPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-f", WriteIncoming($$"""{ "http_filter": { "header_filter": "x", "ports": [{{_env.Pod.HttpPort}}] }, "ports": [{{_env.Pod.HttpPort}}] }"""));
+        using var client = LoopbackClients.Http11();
+        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/whoami"));
+        request.Headers.Add("X-Dev", "alice");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(TunnelErrors.LocalAppUnreachable, response.Headers.GetValues(TunnelHeaders.Error).Single());
+        Assert.Contains($"127.0.0.1:{downPort}", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ControlConnectionDropsWithoutGoodbye_SessionIsRemovedAndTrafficReturns()
+    {
+        using var control = await RegisterRawAsync("""{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [PORT] } }""");
+        using var client = LoopbackClients.Http11();
+        Assert.Equal(HttpStatusCode.BadGateway, (await SendAliceAsync(client)).StatusCode);
+
+        control.Client.LingerState = new LingerOption(true, 0);
+        control.Close();
+
+        await WaitUntilAsync(async () => await ServedByAsync(client) == "pod");
+    }
+
+    [Fact]
+    public async Task ControlConnectionGoesSilent_SessionExpiresAfterTheTimeout()
+    {
+        using var control = await RegisterRawAsync("""{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [PORT] } }""");
+        using var client = LoopbackClients.Http11();
+
+        await WaitUntilAsync(async () => await ServedByAsync(client) == "pod");
+        Assert.True(control.Connected);
+    }
+
+    [Fact]
+    public async Task StolenRequest_LiveSessionThatOpensNoTunnel_Gets502AfterTheConnectTimeout()
+    {
+        var incoming = $$"""{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [{{_env.Pod.HttpPort}}] } }""";
+        await using var session = await SessionClient.RegisterAsync(
+            async ct =>
+            {
+                var tcp = new TcpClient();
+                await tcp.ConnectAsync(IPAddress.Loopback, _env.Sidecar.SessionPort, ct);
+                return tcp.GetStream();
+            },
+            "no-tunnels", incoming, onNeedTunnel: () => { }, CancellationToken.None);
+        using var client = LoopbackClients.Http11();
+
+        using var response = await SendAliceAsync(client);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(TunnelErrors.TunnelUnavailable, response.Headers.GetValues(TunnelHeaders.Error).Single());
+        Assert.DoesNotContain(_env.Pod.Requests, r => r.Headers.TryGetValue("X-Dev", out var dev) && dev == "alice");
+    }
+
+    [Fact]
+    public async Task Attach_WrongSecret_IsRefused()
+    {
+        using var control = await RegisterRawAsync("\"steal\"");
+        var registered = _lastRegistered!;
+        using var intruder = new TcpClient();
+        await intruder.ConnectAsync(IPAddress.Loopback, _env.Sidecar.SessionPort);
+        await SessionFrames.WriteAsync(intruder.GetStream(), new AttachMessage(registered.SessionId, Convert.ToBase64String(new byte[32])));
+
+        var reply = await SessionFrames.ReadAsync(intruder.GetStream());
+
+        Assert.Equal(SessionErrorCodes.UnknownSession, Assert.IsType<ErrorMessage>(reply).Code);
+    }
+
+    /// <summary>Registers a session by hand and never pings or attaches: a CLI that froze.</summary>
+    private async Task<TcpClient> RegisterRawAsync(string incoming)
+    {
+        var control = new TcpClient();
+        await control.ConnectAsync(IPAddress.Loopback, _env.Sidecar.SessionPort);
+        using var document = JsonDocument.Parse(incoming.Replace("PORT", _env.Pod.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        await SessionFrames.WriteAsync(control.GetStream(), new RegisterMessage(SessionProtocol.Version, "frozen", document.RootElement.Clone()));
+        _lastRegistered = Assert.IsType<RegisteredMessage>(await SessionFrames.ReadAsync(control.GetStream()));
+        return control;
+    }
+
+    private async Task<HttpResponseMessage> SendAliceAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/whoami"));
+        request.Headers.Add("X-Dev", "alice");
+        return await client.SendAsync(request);
+    }
+
+    private async Task<string> ServedByAsync(HttpClient client)
+    {
+        using var response = await SendAliceAsync(client);
+        return await response.ServedByAsync();
+    }
+
+    private async Task<string> GetAsync(HttpClient client, string dev)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/whoami"));
+        request.Headers.Add("X-Dev", dev);
+        using var response = await client.SendAsync(request);
+        return await response.ServedByAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        // A bound on waiting, not a speed assertion: the documented timeout is a few seconds.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the session was not removed");
+            await Task.Delay(100);
+        }
+    }
+
+    private static string WriteIncoming(string incoming)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, $$"""{ "feature": { "network": { "incoming": {{incoming}} } } }""");
+        return path;
+    }
+}
