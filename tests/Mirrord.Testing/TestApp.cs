@@ -58,7 +58,31 @@ public sealed class TestApp : IAsyncDisposable
             context.Response.Headers["x-served-by"] = name;
             await next(context);
         });
+        app.UseWebSockets();
         app.MapGrpcService<EchoService>();
+        app.Map("/ws", async (HttpContext context) =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[4096];
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    return;
+                }
+
+                var reply = System.Text.Encoding.UTF8.GetBytes($"{name}: {System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count)}");
+                await socket.SendAsync(reply, System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+        });
         app.MapGet("/whoami", () => $"{name}\n");
         app.MapPost("/echo", async (HttpContext context) =>
         {

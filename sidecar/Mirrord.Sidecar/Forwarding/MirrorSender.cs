@@ -1,3 +1,4 @@
+using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Sessions;
 
 namespace Mirrord.Sidecar.Forwarding;
@@ -8,10 +9,12 @@ namespace Mirrord.Sidecar.Forwarding;
 /// </summary>
 internal sealed partial class MirrorSender
 {
+    private readonly SidecarMetrics _metrics;
     private readonly ILogger<MirrorSender> _logger;
 
-    public MirrorSender(ILogger<MirrorSender> logger)
+    public MirrorSender(SidecarMetrics metrics, ILogger<MirrorSender> logger)
     {
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -23,11 +26,13 @@ internal sealed partial class MirrorSender
             if (!lease.IsAcquired)
             {
                 session.CountMirrorDropped();
+                _metrics.MirrorCopy(sent: false);
                 Log.MirrorCopyDropped(_logger, session.Name, "the session's mirror rate limit was reached");
                 continue;
             }
 
             session.CountMirrored();
+            _metrics.MirrorCopy(sent: true);
             _ = SendOneAsync(copy, session);
         }
     }
@@ -37,6 +42,7 @@ internal sealed partial class MirrorSender
         foreach (var session in sessions)
         {
             session.CountMirrorDropped();
+            _metrics.MirrorCopy(sent: false);
             Log.MirrorCopyDropped(_logger, session.Name, reason);
         }
     }

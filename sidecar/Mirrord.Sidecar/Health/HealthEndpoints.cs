@@ -10,5 +10,6 @@ internal static class HealthEndpoints
         var host = $"*:{healthPort}";
         app.MapGet("/healthz", () => Results.Text("ok\n")).RequireHost(host);
         app.MapGet("/readyz", (SessionRegistry sessions) => Results.Text($"ready, {sessions.Sessions.Length} sessions\n")).RequireHost(host);
+        app.MapGet("/metrics", (SidecarMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).RequireHost(host);
     }
 }

@@ -28,6 +28,7 @@ public static class SidecarApplication
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsValidator>();
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<SidecarMetrics>();
         builder.Services.AddSingleton<AppInvoker>();
         builder.Services.AddSingleton<TcpRelay>();
         builder.Services.AddSingleton<MirrorSender>();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
+using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Sidecar.Sessions;
 
@@ -20,6 +21,7 @@ internal sealed partial class InboundConnectionMiddleware
     private readonly int _inboundPort;
     private readonly SessionRegistry _sessions;
     private readonly TcpRelay _relay;
+    private readonly SidecarMetrics _metrics;
     private readonly TimeSpan _detectionTimeout;
     private readonly ILogger _logger;
 
@@ -32,6 +34,7 @@ internal sealed partial class InboundConnectionMiddleware
         _detectionTimeout = options.ProtocolDetectionTimeout;
         _sessions = services.GetRequiredService<SessionRegistry>();
         _relay = services.GetRequiredService<TcpRelay>();
+        _metrics = services.GetRequiredService<SidecarMetrics>();
         _logger = services.GetRequiredService<ILogger<InboundConnectionMiddleware>>();
     }
 
@@ -48,6 +51,7 @@ internal sealed partial class InboundConnectionMiddleware
         InboundConnection.SetContainerPort(connection.Items, port.Value);
         if (_sessions.WholePortStealer(port.Value) is { } session)
         {
+            _metrics.RawConnection(stolen: true);
             await session.StealConnectionAsync(connection, port.Value);
             return;
         }
@@ -64,6 +68,7 @@ internal sealed partial class InboundConnectionMiddleware
                 await _next(connection);
                 break;
             default:
+                _metrics.RawConnection(stolen: false);
                 Log.ConnectionRelayedRaw(_logger, port.Value);
                 await _relay.RelayToAppAsync(connection, port.Value);
                 break;

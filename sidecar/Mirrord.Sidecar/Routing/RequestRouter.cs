@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Forwarding;
+using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Sidecar.Sessions;
 using Mirrord.Tunnel;
@@ -19,16 +20,24 @@ internal sealed partial class RequestRouter
     private readonly SessionRegistry _sessions;
     private readonly AppInvoker _app;
     private readonly MirrorSender _mirrors;
+    private readonly SidecarMetrics _metrics;
     private readonly SidecarOptions _options;
     private readonly ILogger<RequestRouter> _logger;
 
     public RequestRouter(
-        IHttpForwarder forwarder, SessionRegistry sessions, AppInvoker app, MirrorSender mirrors, IOptions<SidecarOptions> options, ILogger<RequestRouter> logger)
+        IHttpForwarder forwarder,
+        SessionRegistry sessions,
+        AppInvoker app,
+        MirrorSender mirrors,
+        SidecarMetrics metrics,
+        IOptions<SidecarOptions> options,
+        ILogger<RequestRouter> logger)
     {
         _forwarder = forwarder;
         _sessions = sessions;
         _app = app;
         _mirrors = mirrors;
+        _metrics = metrics;
         _options = options.Value;
         _logger = logger;
     }
@@ -38,7 +47,7 @@ internal sealed partial class RequestRouter
         var sessions = _sessions.Sessions;
         if (sessions.Length == 0)
         {
-            await PassAsync(context, port);
+            await PassAsync(context, port, mirrored: false);
             return;
         }
 
@@ -65,19 +74,21 @@ internal sealed partial class RequestRouter
             }
         }
 
-        await PassAsync(context, port);
+        await PassAsync(context, port, mirrored: copy is not null);
         if (copy is not null)
         {
             _mirrors.Send(copy, route.Mirrors!);
         }
     }
 
-    private async Task PassAsync(HttpContext context, int port)
+    private async Task PassAsync(HttpContext context, int port, bool mirrored)
     {
+        _metrics.Passed(HttpProtocol.IsHttp2(context.Request.Protocol), mirrored);
         var error = await _forwarder.SendAsync(
             context, _app.PrefixFor(port), _app.Invoker, ForwardingConfigs.ForApp(context.Request, _options.PassThroughActivityTimeout), HttpTransformer.Empty);
         if (error != ForwarderError.None)
         {
+            _metrics.PassFailed();
             Log.PassThroughFailed(_logger, port, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
         }
     }
@@ -95,6 +106,7 @@ internal sealed partial class RequestRouter
         }
 
         session.CountStolen();
+        _metrics.Stolen(HttpProtocol.IsHttp2(context.Request.Protocol));
 
         // A developer may hold this request at a breakpoint: Kestrel's minimum data rates must not cut it off.
         if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } requestRate)
@@ -110,6 +122,7 @@ internal sealed partial class RequestRouter
         var error = await _forwarder.SendAsync(context, session.DestinationPrefix, session.Invoker, ForwardingConfigs.Tunnel, TunnelTransformer.Steal);
         if (error != ForwarderError.None)
         {
+            _metrics.StolenFailed();
             Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
             await TunnelFailureResponder.RespondAsync(context, session, error);
         }

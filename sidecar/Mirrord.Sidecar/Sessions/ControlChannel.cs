@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mirrord.Tunnel.Protocol;
 
 namespace Mirrord.Sidecar.Sessions;
@@ -7,6 +8,7 @@ internal sealed class ControlChannel : IDisposable
 {
     private readonly Stream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private long _pingSentAt;
 
     public ControlChannel(Stream stream)
     {
@@ -38,10 +40,48 @@ internal sealed class ControlChannel : IDisposable
         }
     }
 
+    /// <summary>How often the sidecar measures the round trip to the CLI.</summary>
+    public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Receives each measured round trip of a sidecar ping.</summary>
+    public Action<TimeSpan>? RoundTripMeasured { get; set; }
+
     public void Dispose() => _writeLock.Dispose();
 
     /// <summary>Serves the connection until it ends; returns why.</summary>
     public async Task<string> ServeAsync(TimeSpan silenceTimeout, CancellationToken closed)
+    {
+        using var stopPinging = CancellationTokenSource.CreateLinkedTokenSource(closed);
+        var pinging = PingLoopAsync(stopPinging.Token);
+        try
+        {
+            return await ReadLoopAsync(silenceTimeout, closed);
+        }
+        finally
+        {
+            await stopPinging.CancelAsync();
+            await pinging;
+        }
+    }
+
+    private async Task PingLoopAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(PingInterval, stopping);
+                Interlocked.Exchange(ref _pingSentAt, Stopwatch.GetTimestamp());
+                await SendAsync(new PingMessage());
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The read loop notices the end of the connection and reports why.
+        }
+    }
+
+    private async Task<string> ReadLoopAsync(TimeSpan silenceTimeout, CancellationToken closed)
     {
         while (true)
         {
@@ -67,6 +107,9 @@ internal sealed class ControlChannel : IDisposable
                     return "the control connection closed";
                 case PingMessage:
                     await SendAsync(new PongMessage());
+                    break;
+                case PongMessage:
+                    RoundTripMeasured?.Invoke(Stopwatch.GetElapsedTime(Interlocked.Read(ref _pingSentAt)));
                     break;
                 case UnregisterMessage:
                     return "the CLI ended it";

@@ -93,6 +93,9 @@ internal sealed class Session : IAsyncDisposable
 
     public long MirrorsDropped => Interlocked.Read(ref _mirrorsDropped);
 
+    /// <summary>The last round trip of a sidecar ping on the control connection.</summary>
+    public TimeSpan? RoundTrip { get; set; }
+
     public bool Steals => Policy.Config.Mode == IncomingMode.Steal;
 
     public void CountStolen() => Interlocked.Increment(ref _stolen);

@@ -175,6 +175,9 @@ public sealed class SessionClient : IAsyncDisposable
                     case PongMessage:
                         RoundTrip = Stopwatch.GetElapsedTime(Interlocked.Read(ref _pingSentAt));
                         break;
+                    case PingMessage:
+                        await SendAsync(new PongMessage(), _stopping.Token);
+                        break;
                     case NeedTunnelMessage:
                         _onNeedTunnel();
                         break;

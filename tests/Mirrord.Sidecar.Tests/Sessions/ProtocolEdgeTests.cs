@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace Mirrord.Sidecar.Tests.Sessions;
+
+/// <summary>WebSockets, breakpoints, back-pressure and metrics: what a developer and an operator notice.</summary>
+public sealed class ProtocolEdgeTests : IAsyncLifetime
+{
+    private StealEnvironment _env = null!;
+
+    public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync(new Dictionary<string, string?>
+    {
+        ["Sidecar:PassThroughActivityTimeout"] = "00:00:01",
+        ["Sidecar:MirroredCopiesPerSecond"] = "1",
+    });
+
+    public async Task DisposeAsync() => await _env.DisposeAsync();
+
+    [Theory]
+    [InlineData("bob", "pod")]
+    [InlineData("alice", "laptop")]
+    public async Task WebSocket_UpgradeFollowsTheFilter_BothWays(string dev, string expected)
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("X-Dev", dev);
+
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_env.Sidecar.InboundPortFor(_env.Pod.HttpPort)}/ws"), CancellationToken.None);
+        await socket.SendAsync("ping"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[256];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+
+        Assert.Equal($"{expected}: ping", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StolenRequest_HeldLongerThanThePassThroughTimeout_StillCompletes()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/hold"));
+        request.Headers.Add("X-Dev", "alice");
+        var pending = client.SendAsync(request);
+        await _env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Sitting at a breakpoint: twice the activity timeout that applies to pass-through requests.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        _env.Laptop.Release.TrySetResult();
+        using var response = await pending;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("laptop released\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Mirror_OverTheRateLimit_DropsCopiesButServesEveryRequest()
+    {
+        await using var cli = await _env.ConnectAsync("mirror", "\"path_filter\": \"^/whoami\"");
+        using var client = LoopbackClients.Http11();
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.GetAsync(_env.Sidecar.UrlFor(_env.Pod.HttpPort, $"/whoami?n={i}"));
+            Assert.Equal("pod", await response.ServedByAsync());
+        }
+
+        var metrics = await client.GetStringAsync($"http://127.0.0.1:{_env.Sidecar.HealthPort}/metrics");
+        Assert.Contains("mirrord_mirror_copies_total{outcome=\"dropped\"} 4", metrics, StringComparison.Ordinal);
+        Assert.Contains("mirrord_mirror_copies_total{outcome=\"sent\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mirrord_requests_total{decision=\"mirrored\",protocol=\"http/1.1\"} 5", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_CountDecisionsAndSessions()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        using (var stolen = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/whoami")))
+        {
+            stolen.Headers.Add("X-Dev", "alice");
+            (await client.SendAsync(stolen)).Dispose();
+        }
+
+        (await client.GetAsync(_env.Sidecar.UrlFor(_env.Pod.HttpPort, "/whoami"))).Dispose();
+
+        var metrics = await client.GetStringAsync($"http://127.0.0.1:{_env.Sidecar.HealthPort}/metrics");
+        Assert.Contains("mirrord_requests_total{decision=\"stolen\",protocol=\"http/1.1\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mirrord_requests_total{decision=\"passed\",protocol=\"http/1.1\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mirrord_sessions_active 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE mirrord_tunnel_rtt_seconds gauge", metrics, StringComparison.Ordinal);
+    }
+}
