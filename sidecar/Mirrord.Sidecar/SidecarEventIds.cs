@@ -3,6 +3,7 @@ namespace Mirrord.Sidecar;
 /// <summary>Log event IDs of mirrord-sidecar (2xxx); each has an EventName and is never reused.</summary>
 internal static class SidecarEventIds
 {
+    public const int Listening = 2000;
     public const int AppUnreachable = 2001;
     public const int UnknownOriginalPort = 2002;
     public const int ConnectionRelayedRaw = 2003;

@@ -26,6 +26,9 @@ internal sealed class LocalServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         logging(builder.Logging);
+
+        // Kestrel reports a tunnel closing under a write as an error; to the developer it is just the session ending.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.None);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton(target);
         builder.Services.AddSingleton(reporter);

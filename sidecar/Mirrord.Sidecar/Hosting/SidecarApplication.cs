@@ -16,12 +16,24 @@ namespace Mirrord.Sidecar.Hosting;
 /// </summary>
 public static class SidecarApplication
 {
+    /// <summary>Names a JSON file with a <c>Sidecar</c> section, read before the environment variables.</summary>
+    public const string ConfigFileVariable = "MIRRORD_CONFIG_FILE";
+
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Sidecar:InterceptedPorts=8080</c>).</param>
     /// <param name="configure">Lets a host (tests, the demo) adjust configuration and logging before the app is built.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+
+        // The webhook hands settings over as environment variables, or as a JSON file it mounts; variables win.
+        if (Environment.GetEnvironmentVariable(ConfigFileVariable) is { Length: > 0 } file)
+        {
+            builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: false);
+        }
+
         builder.Configuration.AddEnvironmentVariables("MIRRORD_");
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         configure?.Invoke(builder);
 
         builder.Services.AddOptions<SidecarOptions>().BindConfiguration(SidecarOptions.SectionName).ValidateOnStart();
@@ -60,7 +72,10 @@ public static class SidecarApplication
         var router = app.Services.GetRequiredService<RequestRouter>();
         app.Use((context, next) => InboundConnection.ContainerPortOf(context) is { } port ? router.RouteAsync(context, port) : next(context));
         app.UseRouting();
-        app.MapHealthEndpoints(app.Services.GetRequiredService<IOptions<SidecarOptions>>().Value.HealthPort);
+        var options = app.Services.GetRequiredService<IOptions<SidecarOptions>>().Value;
+        app.MapHealthEndpoints(options.HealthPort);
+        app.Lifetime.ApplicationStarted.Register(() => StartupLog.Listening(
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mirrord.Sidecar"), options.InboundPort, options.InterceptedPorts, options.SessionPort, options.HealthPort));
         return app;
     }
 
