@@ -6,8 +6,8 @@ using Mirrord.Tunnel;
 namespace Mirrord.Sidecar.Forwarding;
 
 /// <summary>
-/// A snapshot of a request taken before it goes to the container, sent to mirror sessions after
-/// the container has answered. Its response is read and discarded.
+/// A copy of a request for mirror sessions: the request line and headers as they arrived, the body
+/// as the forwarder read it. Sent after the container has answered; its response is discarded.
 /// </summary>
 internal sealed class MirrorCopy
 {
@@ -19,11 +19,11 @@ internal sealed class MirrorCopy
     private readonly string _method;
     private readonly string _pathAndQuery;
     private readonly KeyValuePair<string, string[]>[] _headers;
-    private readonly byte[] _body;
+    private readonly TeeReadStream? _body;
     private readonly int _port;
     private readonly bool _http2;
 
-    private MirrorCopy(HttpContext context, byte[] body)
+    private MirrorCopy(HttpContext context, TeeReadStream? body)
     {
         var request = context.Request;
         _method = request.Method;
@@ -36,28 +36,24 @@ internal sealed class MirrorCopy
         _http2 = HttpProtocol.IsHttp2(request.Protocol);
     }
 
-    /// <summary>Buffers the body (known length up to <paramref name="maxBodyBytes"/>) and snapshots the request; null when it is too large to copy.</summary>
-    public static async Task<MirrorCopy?> CaptureAsync(HttpContext context, int maxBodyBytes)
+    /// <summary>
+    /// Snapshots the request line and headers and starts keeping the body as the forwarder reads it
+    /// (up to <paramref name="maxBodyBytes"/>). Call before forwarding.
+    /// </summary>
+    public static MirrorCopy Begin(HttpContext context, int maxBodyBytes)
     {
-        var request = context.Request;
-        var length = request.ContentLength;
-        var hasBody = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
-        if (!hasBody)
+        TeeReadStream? tee = null;
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            return new MirrorCopy(context, []);
+            tee = new TeeReadStream(context.Request.Body, maxBodyBytes);
+            context.Request.Body = tee;
         }
 
-        if (length is not { } known || known > maxBodyBytes)
-        {
-            return null;
-        }
-
-        request.EnableBuffering(maxBodyBytes, maxBodyBytes);
-        var body = new byte[known];
-        await request.Body.ReadExactlyAsync(body, context.RequestAborted);
-        request.Body.Position = 0;
-        return new MirrorCopy(context, body);
+        return new MirrorCopy(context, tee);
     }
+
+    /// <summary>True when the whole body was seen and fits the limit, so the copy is faithful.</summary>
+    public bool IsComplete => _body is null || (_body.Complete && _body.Bytes is not null);
 
     public HttpRequestMessage ToRequest(string destinationPrefix)
     {
@@ -65,7 +61,7 @@ internal sealed class MirrorCopy
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = _body.Length > 0 ? new ByteArrayContent(_body) : null,
+            Content = _body?.Bytes is { Length: > 0 } bytes ? new ByteArrayContent(bytes) : null,
         };
         foreach (var (name, values) in _headers)
         {

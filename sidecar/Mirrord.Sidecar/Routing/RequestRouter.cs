@@ -64,20 +64,20 @@ internal sealed partial class RequestRouter
             return;
         }
 
-        MirrorCopy? copy = null;
-        if (route.Mirrors is { } mirrors)
+        var copy = route.Mirrors is null ? null : MirrorCopy.Begin(context, _options.MaxMirroredBodyBytes);
+        await PassAsync(context, port, mirrored: copy is not null);
+        if (copy is null)
         {
-            copy = await MirrorCopy.CaptureAsync(context, _options.MaxMirroredBodyBytes);
-            if (copy is null)
-            {
-                _mirrors.Drop(mirrors, $"the body is over {_options.MaxMirroredBodyBytes} bytes or of unknown length");
-            }
+            return;
         }
 
-        await PassAsync(context, port, mirrored: copy is not null);
-        if (copy is not null)
+        if (copy.IsComplete)
         {
             _mirrors.Send(copy, route.Mirrors!);
+        }
+        else
+        {
+            _mirrors.Drop(route.Mirrors!, $"the body was over {_options.MaxMirroredBodyBytes} bytes or not read to its end");
         }
     }
 

@@ -151,6 +151,73 @@ public sealed class StealTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mirror_H2cAndGrpc_PodAnswersAndLaptopGetsCopies()
+    {
+        await using var cli = await _env.ConnectAsync("mirror", "\"header_filter\": \"^x-dev: alice$\"");
+        using var http2 = LoopbackClients.Http2();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _env.Sidecar.UrlFor(_env.Pod.GrpcPort, "/echo?h2=1"))
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new StringContent("h2 copy"),
+        };
+        request.Headers.Add("x-dev", "alice");
+        using var response = await http2.SendAsync(request);
+        var grpc = LoopbackClients.Grpc(_env.Sidecar.UrlFor(_env.Pod.GrpcPort), out var channel);
+        using (channel)
+        {
+            var reply = await grpc.SayAsync(new EchoRequest { Text = "copied" }, new Metadata { { "x-dev", "alice" } });
+            Assert.Equal("pod", reply.ServedBy);
+        }
+
+        Assert.Equal("pod", await response.ServedByAsync());
+        await cli.WaitForLineAsync(line => line.Contains("/echo.v1.Echo/Say", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(10));
+        await cli.WaitForLineAsync(line => line.Contains("/echo?h2=1", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("HTTP/2", Assert.Single(_env.Laptop.Requests, r => r.PathAndQuery == "/echo?h2=1").Protocol);
+        Assert.Contains(cli.Lines, line => line.Contains("mirror", StringComparison.Ordinal) && line.Contains("/echo.v1.Echo/Say -> 200", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StolenRequests_OverTheSessionLimit_Get503SessionBusy()
+    {
+        await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:StolenRequestsPerSession"] = "1" });
+        await using var cli = await env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        using var held = new HttpRequestMessage(HttpMethod.Get, env.Sidecar.UrlFor(env.Pod.HttpPort, "/hold"));
+        held.Headers.Add("X-Dev", "alice");
+        var pending = client.SendAsync(held);
+        await env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var second = new HttpRequestMessage(HttpMethod.Get, env.Sidecar.UrlFor(env.Pod.HttpPort, "/whoami"));
+        second.Headers.Add("X-Dev", "alice");
+
+        using var busy = await client.SendAsync(second);
+        env.Laptop.Release.TrySetResult();
+        using var first = await pending;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+        Assert.Equal(Tunnel.TunnelErrors.SessionBusy, busy.Headers.GetValues(Tunnel.TunnelHeaders.Error).Single());
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+    }
+
+    [Fact]
+    public async Task List_ShowsSessionsWithTheirFiltersButNoSecrets()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"", "--name", "alice@laptop");
+
+        var sessions = await Tunnel.Client.SessionClient.ListAsync(async ct =>
+        {
+            var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _env.Sidecar.SessionPort, ct);
+            return tcp.GetStream();
+        }, CancellationToken.None);
+
+        var session = Assert.Single(sessions);
+        Assert.Equal("alice@laptop", session.Name);
+        Assert.Equal("^X-Dev: alice$", session.Incoming.GetProperty("http_filter").GetProperty("header_filter").GetString());
+        Assert.Equal(2, session.Tunnels);
+    }
+
+    [Fact]
     public async Task TwoSessions_DifferentHeaderFilters_EachDeveloperGetsTheirOwnRequests()
     {
         await using var laptopBob = await Testing.TestApp.StartAsync("laptop-bob");
