@@ -12,13 +12,17 @@ public sealed class SidecarHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Dictionary<int, int> _inbound;
 
-    private SidecarHost(WebApplication app, Dictionary<int, int> inbound, int sessionPort, int healthPort)
+    private SidecarHost(WebApplication app, Dictionary<int, int> inbound, int inboundPort, int sessionPort, int healthPort)
     {
         _app = app;
         _inbound = inbound;
+        InboundPort = inboundPort;
         SessionPort = sessionPort;
         HealthPort = healthPort;
     }
+
+    /// <summary>The port the iptables redirect sends container traffic to (15080 in a pod).</summary>
+    public int InboundPort { get; }
 
     public int SessionPort { get; }
 
@@ -28,17 +32,32 @@ public sealed class SidecarHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<SidecarHost> StartAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null)
+    public static Task<SidecarHost> StartAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null)
     {
         var inbound = containerPorts.ToDictionary(port => port, _ => FreePort.Next());
+        return StartAsync(inbound, string.Join(",", inbound.Select(pair => $"{pair.Value}={pair.Key}")), string.Empty, settings);
+    }
+
+    /// <summary>
+    /// The sidecar as it runs in a pod: no direct listeners, the container ports intercepted, each
+    /// connection's original port read from the redirected socket. Pair with an iptables redirect to <see cref="InboundPort"/>.
+    /// </summary>
+    public static Task<SidecarHost> StartRedirectedAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null)
+        => StartAsync([], string.Empty, string.Join(",", containerPorts), settings);
+
+    private static async Task<SidecarHost> StartAsync(
+        Dictionary<int, int> inbound, string directListeners, string interceptedPorts, IDictionary<string, string?>? settings)
+    {
+        var inboundPort = FreePort.Next();
         var sessionPort = FreePort.Next();
         var healthPort = FreePort.Next();
         var values = new Dictionary<string, string?>
         {
-            ["Sidecar:InboundPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sidecar:InboundPort"] = inboundPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sidecar:SessionPort"] = sessionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sidecar:HealthPort"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Sidecar:DirectListeners"] = string.Join(",", inbound.Select(pair => $"{pair.Value}={pair.Key}")),
+            ["Sidecar:DirectListeners"] = directListeners,
+            ["Sidecar:InterceptedPorts"] = interceptedPorts,
             ["Sidecar:ProtocolDetectionTimeout"] = "00:00:00.200",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -52,7 +71,7 @@ public sealed class SidecarHost : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await app.StartAsync();
-        return new SidecarHost(app, inbound, sessionPort, healthPort);
+        return new SidecarHost(app, inbound, inboundPort, sessionPort, healthPort);
     }
 
     /// <summary>The loopback port to connect to in order to reach <paramref name="containerPort"/> through the sidecar.</summary>

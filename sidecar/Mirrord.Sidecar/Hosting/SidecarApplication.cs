@@ -34,6 +34,7 @@ public static class SidecarApplication
         builder.Configuration.AddEnvironmentVariables("MIRRORD_");
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         configure?.Invoke(builder);
 
         builder.Services.AddOptions<SidecarOptions>().BindConfiguration(SidecarOptions.SectionName).ValidateOnStart();
