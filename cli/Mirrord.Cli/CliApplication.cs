@@ -19,6 +19,7 @@ internal static class CliApplication
             ConfigCheckCommand.Create(output, error),
             FilterCheckCommand.Create(output, error, loggerFactory),
             ConnectCommand.Create(output, error),
+            StatusCommand.Create(output, error),
         };
 
         var parse = root.Parse(args);

@@ -17,4 +17,16 @@ internal static class ExitCodes
 
     /// <summary>The sidecar refused the session (an overlapping session, another protocol version).</summary>
     public const int SessionRefused = 4;
+
+    /// <summary>The target (or its namespace) does not exist, or it has no ready pods.</summary>
+    public const int TargetNotFound = 5;
+
+    /// <summary>The target's pods carry no mirrord sidecar: the namespace or pod has not opted in.</summary>
+    public const int NotInjected = 6;
+
+    /// <summary>No usable kubeconfig, or the API server cannot be reached or refuses the request.</summary>
+    public const int KubernetesUnavailable = 7;
+
+    /// <summary>The local command after <c>--</c> could not be started. Once it runs, connect exits with its code.</summary>
+    public const int LocalCommandNotStarted = 8;
 }

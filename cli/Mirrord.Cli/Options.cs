@@ -45,10 +45,35 @@ internal static class Options
         Description = "mirrord.json to read feature.network.incoming from (default: mirror everything)",
     };
 
-    public static Option<string> SidecarAddress() => new("--sidecar-address")
+    public static Option<string?> SidecarAddress() => new("--sidecar-address")
     {
         Description = "Connect straight to a sidecar's session endpoint (host:port), skipping Kubernetes",
-        Required = true,
+    };
+
+    public static Option<string?> Target() => new("--target", "-t")
+    {
+        Description = "What to connect to: pod/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or rollout/NAME (default: target in mirrord.json)",
+    };
+
+    public static Option<string?> Namespace() => new("--namespace", "-n")
+    {
+        Description = "The target's namespace (default: target.namespace in mirrord.json, then the kubeconfig context's)",
+    };
+
+    public static Option<string?> Context() => new("--context")
+    {
+        Description = "The kubeconfig context to use (default: current-context)",
+    };
+
+    public static Option<string?> Kubeconfig() => new("--kubeconfig")
+    {
+        Description = "The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)",
+    };
+
+    public static Argument<string[]> LocalCommand() => new("command")
+    {
+        Description = "After --: the local process to start; connect serves it and ends with it",
+        Arity = ArgumentArity.ZeroOrMore,
     };
 
     public static Option<int?> LocalPort() => new("--local-port")

@@ -27,20 +27,38 @@ public sealed class CliSession : IAsyncDisposable
     public Task<int> Exited => _run;
 
     /// <summary>Starts <c>connect</c> and waits until the session is registered (or the command fails).</summary>
-    public static async Task<CliSession> ConnectAsync(SidecarHost sidecar, params string[] extraArgs)
+    public static Task<CliSession> ConnectAsync(SidecarHost sidecar, params string[] extraArgs)
+        => StartAsync(["connect", "--sidecar-address", sidecar.SessionAddress, .. extraArgs], registrations: 1);
+
+    /// <summary>Starts the CLI and waits until it has registered <paramref name="registrations"/> sessions (one per pod).</summary>
+    public static async Task<CliSession> StartAsync(string[] args, int registrations)
     {
-        var session = new CliSession(["connect", "--sidecar-address", sidecar.SessionAddress, .. extraArgs]);
-        var registered = session.WaitForLineAsync(line => line.Contains("registered on pod", StringComparison.Ordinal));
-        var finished = await Task.WhenAny(registered, session._run, Task.Delay(TimeSpan.FromSeconds(20)));
+        var session = new CliSession(args);
+        var registered = session.WaitForLineAsync(_ => session.Lines.Count(line => line.Contains("registered on pod", StringComparison.Ordinal)) >= registrations);
+        var finished = await Task.WhenAny(registered, session._run, Task.Delay(TimeSpan.FromSeconds(30)));
         if (finished != registered)
         {
-            throw new InvalidOperationException($"connect did not register a session:\n{string.Join("\n", session.Lines)}");
+            await session.DisposeAsync();
+            throw new InvalidOperationException($"connect did not register {registrations} session(s):\n{string.Join("\n", session.Lines)}");
         }
 
         return session;
     }
 
     public Task WaitForLineAsync(Func<string, bool> predicate) => _output.WaitForAsync(predicate);
+
+    /// <summary>Waits for a line containing <paramref name="text"/>; on timeout the exception carries everything printed.</summary>
+    public async Task ExpectLineAsync(string text, int count = 1)
+    {
+        try
+        {
+            await WaitForLineAsync(_ => Lines.Count(line => line.Contains(text, StringComparison.Ordinal)) >= count).WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no line containing \"{text}\" (x{count}) in:\n{string.Join("\n", Lines)}");
+        }
+    }
 
     public async Task<int> StopAsync()
     {

@@ -79,6 +79,14 @@ public sealed class SidecarHost : IAsyncDisposable
 
     public Uri UrlFor(int containerPort, string path = "/") => new($"http://127.0.0.1:{InboundPortFor(containerPort)}{path}");
 
+    /// <summary>The sessions the sidecar holds, read through its session endpoint as <c>status</c> reads them.</summary>
+    public Task<IReadOnlyList<Tunnel.Protocol.SessionSummary>> ListSessionsAsync() => Tunnel.Client.SessionClient.ListAsync(async ct =>
+    {
+        var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, SessionPort, ct);
+        return tcp.GetStream();
+    }, CancellationToken.None);
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

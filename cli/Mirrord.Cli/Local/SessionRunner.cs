@@ -16,7 +16,8 @@ internal static class SessionRunner
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(
-        IncomingConfig config, string name, string pod, SessionDialer dial, LocalServer server, Reporter reporter, CancellationToken cancellationToken)
+        IncomingConfig config, string name, string pod, SessionDialer dial, LocalServer server, Reporter reporter, CancellationToken cancellationToken,
+        bool failFast = true)
     {
         var incoming = IncomingConfigWriter.WriteIncoming(config);
         var backoff = TimeSpan.FromSeconds(1);
@@ -40,7 +41,7 @@ internal static class SessionRunner
             }
             catch (Exception ex) when (ex is IOException or SocketException or SessionRejectedException or InvalidDataException)
             {
-                if (!everRegistered)
+                if (!everRegistered && failFast)
                 {
                     reporter.Warning($"cannot reach the sidecar of pod {pod}: {ex.Message}");
                     return ExitCodes.SidecarUnreachable;

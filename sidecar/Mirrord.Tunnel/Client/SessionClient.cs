@@ -118,6 +118,10 @@ public sealed class SessionClient : IAsyncDisposable
             try
             {
                 await SendAsync(new UnregisterMessage(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+
+                // The sidecar closes the control connection once the session is out of its registry:
+                // from then on the pod's traffic is the container's again, which is what the caller reports.
+                await _ended.Task.WaitAsync(TimeSpan.FromSeconds(2));
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException or OperationCanceledException)
             {

@@ -204,12 +204,14 @@ public sealed class StealTests : IAsyncLifetime
     {
         await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"", "--name", "alice@laptop");
 
-        var sessions = await Tunnel.Client.SessionClient.ListAsync(async ct =>
+        // The CLI opens its two tunnel connections just after registering.
+        var sessions = await _env.Sidecar.ListSessionsAsync();
+        for (var attempt = 0; attempt < 50 && sessions is [{ Tunnels: < 2 }]; attempt++)
         {
-            var tcp = new TcpClient();
-            await tcp.ConnectAsync(IPAddress.Loopback, _env.Sidecar.SessionPort, ct);
-            return tcp.GetStream();
-        }, CancellationToken.None);
+            await Task.Delay(100);
+            sessions = await _env.Sidecar.ListSessionsAsync();
+        }
+
 
         var session = Assert.Single(sessions);
         Assert.Equal("alice@laptop", session.Name);

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Mirrord.Testing;
+using Mirrord.Testing.Kubernetes;
+using Mirrord.Tunnel;
+
+namespace Mirrord.Cli.Tests.Kubernetes;
+
+/// <summary>
+/// A deployment <c>orders</c> in namespace <c>shop</c> on the FAKE API server, with replicas that are
+/// real apps behind real in-process sidecars, and a laptop app. Replicas are built up front (their
+/// ports go into the config) and published to the API server when a test says so.
+/// </summary>
+public sealed class TargetEnvironment : IAsyncDisposable
+{
+    public static readonly Dictionary<string, string> Labels = new() { ["app"] = "orders" };
+
+    private readonly List<string> _files = [];
+
+    private TargetEnvironment(FakeKubeApiServer api, TestApp laptop, IReadOnlyList<Replica> replicas)
+    {
+        Api = api;
+        Laptop = laptop;
+        Replicas = replicas;
+        Kubeconfig = api.WriteKubeconfig();
+        _files.Add(Kubeconfig);
+    }
+
+    public FakeKubeApiServer Api { get; }
+
+    public TestApp Laptop { get; }
+
+    public IReadOnlyList<Replica> Replicas { get; }
+
+    public string Kubeconfig { get; }
+
+    public static async Task<TargetEnvironment> StartAsync(int replicas)
+    {
+        var api = await FakeKubeApiServer.StartAsync("shop");
+        api.AddDeployment("orders", Labels);
+        var laptop = await TestApp.StartAsync("laptop");
+        var list = new List<Replica>();
+        for (var i = 0; i < replicas; i++)
+        {
+            var name = $"orders-{(char)('a' + i)}";
+            var app = await TestApp.StartAsync(name);
+            list.Add(new Replica(name, app, await SidecarHost.StartAsync([app.HttpPort])));
+        }
+
+        return new TargetEnvironment(api, laptop, list);
+    }
+
+    /// <summary>Makes the replica a ready pod of the deployment, reachable through port-forward.</summary>
+    public Replica Publish(int index, bool injected = true)
+    {
+        var replica = Replicas[index];
+        Api.AddPod(replica.Name, Labels, new Dictionary<int, int> { [SidecarPorts.Session] = replica.Sidecar.SessionPort }, injected);
+        return replica;
+    }
+
+    /// <summary>A mirrord.json stealing requests with <c>X-Dev: alice</c> on every replica's port, delivered to the laptop.</summary>
+    public string WriteConfig(string? target = null)
+    {
+        var ports = string.Join(", ", Replicas.Select(r => r.App.HttpPort.ToString(CultureInfo.InvariantCulture)));
+        var targetJson = target is null ? string.Empty : $"\"target\": {target},";
+        var path = Path.Combine(Path.GetTempPath(), $"mirrord-target-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, $$"""
+            {
+              {{targetJson}}
+              "feature": { "network": { "incoming": {
+                "mode": "steal",
+                "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [{{ports}}] },
+              } } },
+            }
+            """);
+        _files.Add(path);
+        return path;
+    }
+
+    public string[] ConnectArgs(params string[] extra)
+        => ["connect", "--kubeconfig", Kubeconfig, "--local-port", Laptop.HttpPort.ToString(CultureInfo.InvariantCulture), .. extra];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        foreach (var replica in Replicas)
+        {
+            await replica.Sidecar.DisposeAsync();
+            await replica.App.DisposeAsync();
+        }
+
+        await Laptop.DisposeAsync();
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    public sealed record Replica(string Name, TestApp App, SidecarHost Sidecar)
+    {
+        /// <summary>Sends a request to this replica through its sidecar, as a caller inside the cluster would, and says who answered.</summary>
+        public async Task<string> ServedByAsync(string? dev)
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+            using var request = new HttpRequestMessage(HttpMethod.Get, Sidecar.UrlFor(App.HttpPort, "/whoami"));
+            if (dev is not null)
+            {
+                request.Headers.Add("X-Dev", dev);
+            }
+
+            using var response = await client.SendAsync(request);
+            return response.Headers.TryGetValues("x-served-by", out var values) ? values.Single() : $"({(int)response.StatusCode})";
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Mirrord.Injection;
+
+/// <summary>The annotation and label names users and the webhook put on pods and namespaces.</summary>
+public static class PodAnnotations
+{
+    /// <summary>Pod annotation: <c>"true"</c> injects, <c>"false"</c> never injects.</summary>
+    public const string Inject = "mirrord.dev/inject";
+
+    /// <summary>Pod annotation written by the webhook: what it injected, as <see cref="InjectionStatus"/> JSON.</summary>
+    public const string Status = "mirrord.dev/status";
+
+    /// <summary>Pod annotation: comma-separated container ports to intercept.</summary>
+    public const string Ports = "mirrord.dev/ports";
+
+    /// <summary>Pod annotation: the pod's default <c>feature.network.incoming</c> policy.</summary>
+    public const string Config = "mirrord.dev/config";
+
+    /// <summary>Namespace label: <c>enabled</c> injects every new pod of the namespace, <c>disabled</c> none.</summary>
+    public const string NamespaceInjection = "mirrord.dev/injection";
+
+    /// <summary>The injected sidecar container's name.</summary>
+    public const string SidecarContainer = "mirrord-sidecar";
+
+    /// <summary>The injected network set-up init container's name.</summary>
+    public const string InitContainer = "mirrord-init";
+}
