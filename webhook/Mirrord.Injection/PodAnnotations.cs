@@ -15,6 +15,13 @@ public static class PodAnnotations
     /// <summary>Pod annotation: the pod's default <c>feature.network.incoming</c> policy.</summary>
     public const string Config = "mirrord.dev/config";
 
+    /// <summary>Pod annotations overriding the sidecar's resources (Kubernetes quantities).</summary>
+    public const string SidecarCpuRequest = "mirrord.dev/sidecar-cpu-request";
+
+    public const string SidecarMemoryRequest = "mirrord.dev/sidecar-memory-request";
+
+    public const string SidecarMemoryLimit = "mirrord.dev/sidecar-memory-limit";
+
     /// <summary>Namespace label: <c>enabled</c> injects every new pod of the namespace, <c>disabled</c> none.</summary>
     public const string NamespaceInjection = "mirrord.dev/injection";
 

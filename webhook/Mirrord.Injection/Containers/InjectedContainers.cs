@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Mirrord.Injection.Containers;
+
+/// <summary>
+/// The two containers injected into a pod. <c>mirrord-init</c> installs the redirect and exits;
+/// <c>mirrord-sidecar</c> is a native sidecar (an init container with <c>restartPolicy: Always</c>),
+/// so it starts before the app containers and stops after them.
+/// </summary>
+internal static class InjectedContainers
+{
+    /// <summary>The uid the sidecar runs as (the image's non-root user).</summary>
+    public const int SidecarUser = 65532;
+
+    public static JsonObject Init(InjectionOptions options, IReadOnlyList<int> ports) => new()
+    {
+        ["name"] = PodAnnotations.InitContainer,
+        ["image"] = options.SidecarImage,
+        ["imagePullPolicy"] = options.ImagePullPolicy,
+        ["args"] = new JsonArray("init", "--ports", PortList(ports), "--inbound-port", "15080"),
+        ["resources"] = new JsonObject
+        {
+            ["requests"] = new JsonObject { ["cpu"] = "10m", ["memory"] = "16Mi" },
+            ["limits"] = new JsonObject { ["memory"] = "64Mi" },
+        },
+        ["securityContext"] = new JsonObject
+        {
+            // iptables needs root with NET_ADMIN and NET_RAW in the pod's network namespace, nothing more.
+            ["runAsUser"] = 0,
+            ["runAsNonRoot"] = false,
+            ["allowPrivilegeEscalation"] = false,
+            ["readOnlyRootFilesystem"] = true,
+            ["capabilities"] = new JsonObject { ["add"] = new JsonArray("NET_ADMIN", "NET_RAW"), ["drop"] = new JsonArray("ALL") },
+        },
+    };
+
+    public static JsonObject Sidecar(InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources)
+    {
+        var env = new JsonArray(
+            Env("MIRRORD_Sidecar__InterceptedPorts", PortList(ports)),
+            FieldEnv("MIRRORD_Sidecar__PodName", "metadata.name"),
+            FieldEnv("MIRRORD_Sidecar__PodNamespace", "metadata.namespace"));
+        if (defaultIncoming is not null)
+        {
+            env.Add(Env("MIRRORD_Sidecar__DefaultIncoming", defaultIncoming));
+        }
+
+        return new JsonObject
+        {
+            ["name"] = PodAnnotations.SidecarContainer,
+            ["image"] = options.SidecarImage,
+            ["imagePullPolicy"] = options.ImagePullPolicy,
+            ["restartPolicy"] = "Always",
+            ["ports"] = new JsonArray(
+                new JsonObject { ["name"] = "mirrord-inbound", ["containerPort"] = 15080, ["protocol"] = "TCP" },
+                new JsonObject { ["name"] = "mirrord-health", ["containerPort"] = 15090, ["protocol"] = "TCP" }),
+            ["env"] = env,
+            ["startupProbe"] = Probe("/readyz", periodSeconds: 1, failureThreshold: 30),
+            ["readinessProbe"] = Probe("/readyz", periodSeconds: 5, failureThreshold: 3),
+            ["livenessProbe"] = Probe("/healthz", periodSeconds: 10, failureThreshold: 3),
+            ["resources"] = new JsonObject
+            {
+                ["requests"] = new JsonObject { ["cpu"] = resources.CpuRequest, ["memory"] = resources.MemoryRequest },
+                ["limits"] = new JsonObject { ["memory"] = resources.MemoryLimit },
+            },
+            ["securityContext"] = new JsonObject
+            {
+                ["runAsUser"] = SidecarUser,
+                ["runAsGroup"] = SidecarUser,
+                ["runAsNonRoot"] = true,
+                ["allowPrivilegeEscalation"] = false,
+                ["readOnlyRootFilesystem"] = true,
+                ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
+                ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
+            },
+        };
+    }
+
+    private static string PortList(IReadOnlyList<int> ports) => string.Join(",", ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+
+    private static JsonObject Env(string name, string value) => new() { ["name"] = name, ["value"] = value };
+
+    private static JsonObject FieldEnv(string name, string field)
+        => new() { ["name"] = name, ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = field } } };
+
+    private static JsonObject Probe(string path, int periodSeconds, int failureThreshold) => new()
+    {
+        ["httpGet"] = new JsonObject { ["path"] = path, ["port"] = 15090 },
+        ["periodSeconds"] = periodSeconds,
+        ["failureThreshold"] = failureThreshold,
+    };
+}

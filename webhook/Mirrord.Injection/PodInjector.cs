@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Mirrord.Incoming.Configuration;
+using Mirrord.Injection.Containers;
+using Mirrord.Injection.Patching;
+using Mirrord.Injection.Rules;
+
+namespace Mirrord.Injection;
+
+/// <summary>
+/// Decides whether a pod gets the sidecar and computes the JSON Patch that adds it. Pure: no I/O,
+/// the same for the webhook and <c>mirrord-cli inject</c>. The patch only adds (two init
+/// containers, one annotation), so it applies cleanly whatever else the pod carries, and a pod it
+/// produced is recognised and left alone on a second pass.
+/// </summary>
+public sealed class PodInjector
+{
+    private readonly InjectionOptions _options;
+
+    public PodInjector(InjectionOptions options)
+    {
+        _options = options;
+    }
+
+    public InjectionResult Inject(JsonObject pod, InjectionContext context)
+    {
+        if (IsInjected(pod))
+        {
+            return InjectionResult.Skip("the pod already carries the mirrord sidecar");
+        }
+
+        var (inject, reason, optInError) = OptInRule.Decide(pod, context, _options);
+        if (optInError is not null)
+        {
+            return InjectionResult.Deny(optInError);
+        }
+
+        if (!inject)
+        {
+            return InjectionResult.Skip(reason);
+        }
+
+        var (ports, portError, warnings) = InterceptedPortsRule.Resolve(pod);
+        if (portError is not null)
+        {
+            // Deny only a pod that asked for the sidecar itself: a namespace-wide opt-in must not block an unrelated deployment.
+            return PodJson.Annotation(pod, PodAnnotations.Inject) is "true" || PodJson.Annotation(pod, PodAnnotations.Ports) is not null
+                ? InjectionResult.Deny(portError)
+                : InjectionResult.Skip(portError, [$"mirrord: {PodJson.Describe(pod)} was not injected: {portError}"]);
+        }
+
+        if (ports.Count == 0)
+        {
+            return InjectionResult.Skip(
+                "the pod declares no TCP containerPort to intercept",
+                [$"mirrord: {PodJson.Describe(pod)} was not injected: it declares no TCP containerPort; list the ports in {PodAnnotations.Ports}"]);
+        }
+
+        string? defaultIncoming = null;
+        var allWarnings = new List<string>(warnings);
+        if (PodJson.Annotation(pod, PodAnnotations.Config) is { } configText)
+        {
+            var parsed = IncomingConfigParser.ParseIncoming(configText);
+            if (parsed.Config is not { } config)
+            {
+                return InjectionResult.Deny($"annotation {PodAnnotations.Config}: {string.Join("; ", parsed.Errors)}");
+            }
+
+            allWarnings.AddRange(parsed.Warnings.Select(w => $"annotation {PodAnnotations.Config}: {w}"));
+            defaultIncoming = JsonNode.Parse(IncomingConfigWriter.WriteIncoming(config))!.ToJsonString();
+        }
+
+        var (resources, resourceError) = SidecarResources.Resolve(pod, _options);
+        if (resourceError is not null)
+        {
+            return InjectionResult.Deny(resourceError);
+        }
+
+        allWarnings.AddRange(ProbeRule.Warnings(pod, ports));
+        var status = new InjectionStatus(InjectorVersion.Current, ports, "iptables");
+        var operations = new List<JsonPatchOperation>();
+        AddAnnotation(pod, operations, PodAnnotations.Status, status.ToJson());
+        AddInitContainers(pod, operations, InjectedContainers.Init(_options, ports), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!));
+        return new InjectionResult(InjectionOutcome.Injected, reason, new JsonPatch(operations), allWarnings);
+    }
+
+    /// <summary>Already injected: the status annotation, or a container of ours under either list.</summary>
+    public static bool IsInjected(JsonObject pod)
+        => PodJson.Annotation(pod, PodAnnotations.Status) is not null
+           || PodJson.Containers(pod, "initContainers").Concat(PodJson.Containers(pod, "containers"))
+               .Any(c => PodJson.String(c["name"]) is PodAnnotations.SidecarContainer or PodAnnotations.InitContainer);
+
+    private static void AddAnnotation(JsonObject pod, List<JsonPatchOperation> operations, string key, string value)
+    {
+        if (pod["metadata"] is not JsonObject metadata)
+        {
+            operations.Add(JsonPatchOperation.Add("/metadata", new JsonObject { ["annotations"] = new JsonObject { [key] = value } }));
+        }
+        else if (metadata["annotations"] is not JsonObject)
+        {
+            operations.Add(JsonPatchOperation.Add("/metadata/annotations", new JsonObject { [key] = value }));
+        }
+        else
+        {
+            operations.Add(JsonPatchOperation.Add(JsonPointer.Combine("/metadata/annotations", key), value));
+        }
+    }
+
+    private static void AddInitContainers(JsonObject pod, List<JsonPatchOperation> operations, JsonObject init, JsonObject sidecar)
+    {
+        if (pod["spec"]?["initContainers"] is not JsonArray)
+        {
+            operations.Add(JsonPatchOperation.Add("/spec/initContainers", new JsonArray(init, sidecar)));
+            return;
+        }
+
+        // Ours go first: the redirect before anything else, then the sidecar, so the pod's own init containers already run behind it.
+        operations.Add(JsonPatchOperation.Add("/spec/initContainers/0", sidecar));
+        operations.Add(JsonPatchOperation.Add("/spec/initContainers/0", init));
+    }
+}
