@@ -1,0 +1,33 @@
+namespace Mirrord.Webhook.Tests;
+
+/// <summary>The serving certificate comes from files and follows them when they change, as a rotated Secret does.</summary>
+public sealed class CertificateTests
+{
+    [Fact]
+    public async Task ReplacedCertificate_IsServedToNewConnections_WithoutARestart()
+    {
+        await using var webhook = await WebhookHost.StartAsync();
+        using var client = webhook.Client();
+        (await client.GetAsync("/healthz")).Dispose();
+        var first = webhook.SeenCertificate!.Thumbprint;
+
+        var replacement = webhook.RotateCertificate("mirrord-webhook.rotated.svc");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (webhook.SeenCertificate!.Thumbprint == first && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            (await client.GetAsync("/healthz")).Dispose();
+        }
+
+        Assert.Equal(replacement.Thumbprint, webhook.SeenCertificate.Thumbprint);
+    }
+
+    [Fact]
+    public async Task MissingCertificate_RefusesToStart_NamingTheSetting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookHost.StartAsync(writeCertificate: false));
+
+        Assert.Contains("Webhook:CertificateFile", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no such file", error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Mirrord.Webhook.Hosting;
+
+namespace Mirrord.Webhook.Tests;
+
+/// <summary>The real webhook, in-process, over HTTPS on loopback with a certificate in a temporary folder.</summary>
+internal sealed class WebhookHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly HashSet<string> _trusted = new(StringComparer.Ordinal);
+
+    private WebhookHost(WebApplication app, string folder, int port, int metricsPort)
+    {
+        _app = app;
+        Folder = folder;
+        Port = port;
+        MetricsPort = metricsPort;
+    }
+
+    public string Folder { get; }
+
+    public int Port { get; }
+
+    public int MetricsPort { get; }
+
+    public string CertificateFile => Path.Combine(Folder, "tls.crt");
+
+    public string KeyFile => Path.Combine(Folder, "tls.key");
+
+    /// <summary>The certificate the last TLS handshake of <see cref="Client"/> saw.</summary>
+    public X509Certificate2? SeenCertificate { get; private set; }
+
+    public static async Task<WebhookHost> StartAsync(bool writeCertificate = true)
+    {
+        var folder = Directory.CreateTempSubdirectory("mirrord-webhook-").FullName;
+        var initial = writeCertificate ? TestCertificate.Write(Path.Combine(folder, "tls.crt"), Path.Combine(folder, "tls.key")) : null;
+
+        var port = FreePort();
+        var metricsPort = FreePort();
+        var app = WebhookApplication.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Webhook:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Webhook:MetricsPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Webhook:CertificateFile"] = Path.Combine(folder, "tls.crt"),
+                ["Webhook:KeyFile"] = Path.Combine(folder, "tls.key"),
+                ["Webhook:CertificateCheckInterval"] = "00:00:00.200",
+                ["Injection:SidecarImage"] = "registry.example/mirrord/sidecar:0.1.0",
+                ["Injection:OwnNamespace"] = "mirrord-system",
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        var host = new WebhookHost(app, folder, port, metricsPort);
+        if (initial is not null)
+        {
+            host._trusted.Add(initial.Thumbprint);
+        }
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
+    }
+
+    /// <summary>Writes a new certificate over the files, as a Secret rotation does, and trusts it.</summary>
+    public X509Certificate2 RotateCertificate(string commonName)
+    {
+        var certificate = TestCertificate.Write(CertificateFile, KeyFile, commonName);
+        lock (_trusted)
+        {
+            _trusted.Add(certificate.Thumbprint);
+        }
+
+        return certificate;
+    }
+
+    /// <summary>An HTTPS client that trusts the certificates this host wrote (pinned) and remembers the one served; a new connection per request.</summary>
+    public HttpClient Client() => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.Zero,
+        SslOptions =
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                SeenCertificate = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                lock (_trusted)
+                {
+                    return SeenCertificate is not null && _trusted.Contains(SeenCertificate.Thumbprint);
+                }
+            },
+        },
+    })
+    {
+        BaseAddress = new Uri($"https://127.0.0.1:{Port}"),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        Directory.Delete(Folder, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

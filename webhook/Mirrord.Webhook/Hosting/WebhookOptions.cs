@@ -1,0 +1,29 @@
+namespace Mirrord.Webhook.Hosting;
+
+/// <summary>
+/// The webhook's settings, bound from the <c>Webhook</c> section (environment variables
+/// <c>MIRRORD_Webhook__Port</c> and so on). The injected images and defaults are the
+/// <c>Injection</c> section (<see cref="Injection.InjectionOptions"/>).
+/// </summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Webhook";
+
+    /// <summary>HTTPS: <c>/mutate</c>, <c>/healthz</c>, <c>/readyz</c>.</summary>
+    public int Port { get; set; } = 8443;
+
+    /// <summary>Plain HTTP for Prometheus and probes: <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>.</summary>
+    public int MetricsPort { get; set; } = 9090;
+
+    /// <summary>PEM certificate (chain) served on <see cref="Port"/>; re-read when it changes on disk.</summary>
+    public string CertificateFile { get; set; } = "/etc/mirrord-webhook/tls/tls.crt";
+
+    /// <summary>PEM private key of <see cref="CertificateFile"/>.</summary>
+    public string KeyFile { get; set; } = "/etc/mirrord-webhook/tls/tls.key";
+
+    /// <summary>How often the certificate files are checked for a change (a mounted Secret is swapped, not edited).</summary>
+    public TimeSpan CertificateCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest AdmissionReview accepted (the API server caps objects at about 1.5 MiB).</summary>
+    public int MaxReviewBytes { get; set; } = 3 * 1024 * 1024;
+}

@@ -1,0 +1,3 @@
+using Mirrord.Webhook.Hosting;
+
+await WebhookApplication.Build(args).RunAsync();
