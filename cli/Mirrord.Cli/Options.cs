@@ -112,4 +112,31 @@ internal static class Options
         Description = "text, or json for one JSON object per line",
         DefaultValueFactory = _ => "text",
     };
+
+    public static Option<string> ManifestFile() => new("--file", "-f")
+    {
+        Description = "The manifests to read: multi-document YAML with Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs (- for stdin)",
+        Required = true,
+    };
+
+    public static Option<string?> ManifestOutput() => new("--output-file", "-o")
+    {
+        Description = "Where to write the injected manifests (default: stdout)",
+    };
+
+    public static Option<string?> NamespaceLabels() => new("--namespace-labels")
+    {
+        Description = "The target namespace's labels as k=v,k2=v2 (e.g. mirrord.dev/injection=enabled); default for inject: opted in",
+    };
+
+    public static Option<string> DefaultNamespace() => new("--namespace", "-n")
+    {
+        Description = "The namespace of documents that name none",
+        DefaultValueFactory = _ => "default",
+    };
+
+    public static Option<string?> SidecarImage() => new("--image")
+    {
+        Description = "The sidecar image to inject (default: this release's)",
+    };
 }

@@ -7,10 +7,14 @@ public static class CliRunner
 {
     private static readonly string s_cliPath = Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll");
 
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (closed after it).</summary>
+    public static async Task<CliResult> RunWithInputAsync(string? input, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -23,6 +27,12 @@ public static class CliRunner
         }
 
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -16,7 +16,10 @@ internal static class PodJson
 
     public static string? String(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
-    public static int? Int(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<int>(out var number) ? number : null;
+    public static int? Int(JsonNode? node)
+        => node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && int.TryParse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
 
     /// <summary>The pod's name, or its <c>generateName</c> prefix for pods a controller creates.</summary>
     public static string Describe(JsonObject pod)

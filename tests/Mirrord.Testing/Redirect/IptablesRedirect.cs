@@ -35,6 +35,11 @@ public sealed class IptablesRedirect : IAsyncDisposable
             return $"installing iptables rules needs root (running as {Environment.UserName})";
         }
 
+        if (!new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.Any(File.Exists))
+        {
+            return "ip (iproute2) is not installed (apt-get install iproute2; .ci/run does)";
+        }
+
         return FindIptables() is null ? "iptables is not installed (apt-get install iptables; .ci/run does)" : null;
     }
 

@@ -40,7 +40,7 @@ internal static class OptInRule
         if (context.NamespaceLabels is null)
         {
             // The webhook's namespaceSelector only lets pods of opted-in namespaces reach it without the annotation.
-            return (true, $"namespace {context.Namespace} is labelled {PodAnnotations.NamespaceInjection}=enabled", null);
+            return (true, $"namespace {context.Namespace} is opted in", null);
         }
 
         return context.NamespaceLabels.TryGetValue(PodAnnotations.NamespaceInjection, out var label) switch

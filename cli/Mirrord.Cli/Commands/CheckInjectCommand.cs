@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Mirrord.Cli.Manifests;
+using Mirrord.Injection;
+using YamlDotNet.Core;
+
+namespace Mirrord.Cli.Commands;
+
+/// <summary>
+/// <c>check-inject</c>: says, per workload, whether the webhook would inject it in a namespace with
+/// the given labels, and why. Exits 0 when every workload would be admitted, 2 when one would be denied.
+/// </summary>
+internal static class CheckInjectCommand
+{
+    public static Command Create(TextReader input, TextWriter output, TextWriter error)
+    {
+        var file = Options.ManifestFile();
+        var labels = Options.NamespaceLabels();
+        var @namespace = Options.DefaultNamespace();
+        var command = new Command("check-inject", "Explain whether the webhook would inject each workload, and why") { file, labels, @namespace };
+        command.SetAction(parse =>
+        {
+            if (!ManifestInput.TryRead(parse.GetRequiredValue(file), input, error, out var text)
+                || !ManifestInput.TryParseLabels(parse.GetValue(labels), error, out var namespaceLabels))
+            {
+                return ExitCodes.UsageError;
+            }
+
+            IReadOnlyList<WorkloadReport> reports;
+            try
+            {
+                (_, reports) = new ManifestInjector(new PodInjector(new InjectionOptions()), parse.GetRequiredValue(@namespace), namespaceLabels ?? new Dictionary<string, string>())
+                    .Inject(text);
+            }
+            catch (YamlException ex)
+            {
+                error.WriteLine($"error: --file {parse.GetRequiredValue(file)}: {ex.Message}");
+                return ExitCodes.ConfigInvalid;
+            }
+
+            if (reports.Count == 0)
+            {
+                output.WriteLine("no Pod or workload in the file");
+            }
+
+            foreach (var report in reports)
+            {
+                output.WriteLine(WorkloadLines.Describe(report, future: true));
+                foreach (var warning in report.Result.Warnings)
+                {
+                    output.WriteLine($"  warning: {warning}");
+                }
+            }
+
+            return reports.Any(r => r.Result.Outcome == InjectionOutcome.Denied) ? ExitCodes.ConfigInvalid : ExitCodes.Success;
+        });
+        return command;
+    }
+}

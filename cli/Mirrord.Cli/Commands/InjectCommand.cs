@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Mirrord.Cli.Manifests;
+using Mirrord.Injection;
+using YamlDotNet.Core;
+
+namespace Mirrord.Cli.Commands;
+
+/// <summary>
+/// <c>inject</c>: the webhook's mutation, offline, for GitOps pipelines that render manifests before
+/// commit and for clusters that allow no webhooks. The namespace counts as opted in unless
+/// <c>--namespace-labels</c> says otherwise; a workload with <c>mirrord.dev/inject: "false"</c> is left alone.
+/// A workload the webhook would deny fails the whole run, and nothing is written.
+/// </summary>
+internal static class InjectCommand
+{
+    public static Command Create(TextReader input, TextWriter output, TextWriter error)
+    {
+        var file = Options.ManifestFile();
+        var outputFile = Options.ManifestOutput();
+        var labels = Options.NamespaceLabels();
+        var @namespace = Options.DefaultNamespace();
+        var image = Options.SidecarImage();
+        var command = new Command("inject", "Add the mirrord sidecar to the pod templates of rendered manifests") { file, outputFile, labels, @namespace, image };
+        command.SetAction(parse =>
+        {
+            if (!ManifestInput.TryRead(parse.GetRequiredValue(file), input, error, out var text)
+                || !ManifestInput.TryParseLabels(parse.GetValue(labels), error, out var namespaceLabels))
+            {
+                return ExitCodes.UsageError;
+            }
+
+            var options = new InjectionOptions();
+            if (parse.GetValue(image) is { } sidecarImage)
+            {
+                options.SidecarImage = sidecarImage;
+            }
+
+            string injected;
+            IReadOnlyList<WorkloadReport> reports;
+            try
+            {
+                (injected, reports) = new ManifestInjector(new PodInjector(options), parse.GetRequiredValue(@namespace), namespaceLabels).Inject(text);
+            }
+            catch (YamlException ex)
+            {
+                error.WriteLine($"error: --file {parse.GetRequiredValue(file)}: {ex.Message}");
+                return ExitCodes.ConfigInvalid;
+            }
+
+            foreach (var report in reports)
+            {
+                error.WriteLine(WorkloadLines.Describe(report, future: false));
+                foreach (var warning in report.Result.Warnings)
+                {
+                    error.WriteLine($"  warning: {warning}");
+                }
+            }
+
+            if (reports.Any(r => r.Result.Outcome == InjectionOutcome.Denied))
+            {
+                error.WriteLine("error: nothing was written: fix the workloads above");
+                return ExitCodes.ConfigInvalid;
+            }
+
+            if (parse.GetValue(outputFile) is { } path)
+            {
+                File.WriteAllText(path, injected);
+            }
+            else
+            {
+                output.Write(injected);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using Mirrord.Injection;
+using Mirrord.Injection.Patching;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Mirrord.Cli.Manifests;
+
+/// <summary>
+/// <c>mirrord-cli inject</c>: runs the webhook's <see cref="PodInjector"/> over the pod of every
+/// workload in a multi-document YAML file and writes the file back. Documents that are not
+/// workloads, or that get no patch, are copied byte for byte; a patched document is re-emitted
+/// from its node tree (keys, order and scalar styles kept; its comments are not).
+/// </summary>
+internal sealed class ManifestInjector
+{
+    private readonly PodInjector _injector;
+    private readonly string _defaultNamespace;
+    private readonly IReadOnlyDictionary<string, string>? _namespaceLabels;
+
+    public ManifestInjector(PodInjector injector, string defaultNamespace, IReadOnlyDictionary<string, string>? namespaceLabels)
+    {
+        _injector = injector;
+        _defaultNamespace = defaultNamespace;
+        _namespaceLabels = namespaceLabels;
+    }
+
+    /// <summary>Decides every workload; returns the new text and what happened. Throws <see cref="YamlException"/> naming the document on bad YAML.</summary>
+    public (string Output, IReadOnlyList<WorkloadReport> Reports) Inject(string text)
+    {
+        var output = new System.Text.StringBuilder();
+        var reports = new List<WorkloadReport>();
+        var chunks = ManifestChunk.Split(text);
+        var index = 0;
+        foreach (var chunk in chunks)
+        {
+            output.Append(chunk.Separator);
+            if (chunk.IsEmpty)
+            {
+                output.Append(chunk.Body);
+                continue;
+            }
+
+            index++;
+            var (emitted, report) = InjectDocument(chunk.Body, index);
+            output.Append(emitted ?? chunk.Body);
+            if (report is not null)
+            {
+                reports.Add(report);
+            }
+        }
+
+        return (output.ToString(), reports);
+    }
+
+    private (string? Emitted, WorkloadReport? Report) InjectDocument(string body, int index)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(body));
+        }
+        catch (YamlException ex)
+        {
+            throw new YamlException(ex.Start, ex.End, $"document {index}: {ex.Message}");
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            return (null, null);
+        }
+
+        var document = YamlJson.ToJson(root)!.AsObject();
+        var kind = StringAt(document, "kind");
+        if (WorkloadKinds.TemplatePointer(kind) is not { } pointer)
+        {
+            return (null, null);
+        }
+
+        var workload = $"{kind!.ToLowerInvariant()}/{StringAt(document["metadata"], "name") ?? "(unnamed)"}";
+        if (Navigate(document, pointer) is not JsonObject pod)
+        {
+            return (null, new WorkloadReport(index, workload, InjectionResult.Deny($"{pointer} is missing or not an object")));
+        }
+
+        var ns = StringAt(document["metadata"], "namespace") ?? _defaultNamespace;
+        var result = _injector.Inject(pod, new InjectionContext(ns, _namespaceLabels));
+        if (result.Outcome != InjectionOutcome.Injected)
+        {
+            return (null, new WorkloadReport(index, workload, result));
+        }
+
+        foreach (var operation in result.Patch.Operations)
+        {
+            AddToYaml(root, pointer + operation.Path, operation.Value);
+        }
+
+        var writer = new StringWriter();
+        stream.Save(writer, assignAnchors: false);
+        var emitted = writer.ToString();
+
+        // YamlDotNet closes each document with "..."; the next document's "---" already does that.
+        emitted = emitted.EndsWith("...\n", StringComparison.Ordinal) ? emitted[..^4] : emitted.TrimEnd('.', '\n', '\r') + "\n";
+        return (emitted, new WorkloadReport(index, workload, result));
+    }
+
+    private static void AddToYaml(YamlMappingNode root, string path, JsonNode? value)
+    {
+        var tokens = path.Split('/').Skip(1).Select(JsonPointer.Unescape).ToArray();
+        YamlNode parent = root;
+        foreach (var token in tokens[..^1])
+        {
+            parent = parent switch
+            {
+                YamlMappingNode mapping => mapping.Children[new YamlScalarNode(token)],
+                YamlSequenceNode sequence => sequence.Children[int.Parse(token, System.Globalization.CultureInfo.InvariantCulture)],
+                _ => throw new InvalidOperationException($"{path}: cannot descend into a scalar"),
+            };
+        }
+
+        var last = tokens[^1];
+        var node = YamlJson.ToYaml(value);
+        switch (parent)
+        {
+            case YamlMappingNode mapping:
+                mapping.Children[new YamlScalarNode(last)] = node;
+                break;
+            case YamlSequenceNode sequence:
+                sequence.Children.Insert(last == "-" ? sequence.Children.Count : int.Parse(last, System.Globalization.CultureInfo.InvariantCulture), node);
+                break;
+            default:
+                throw new InvalidOperationException($"{path}: the parent is a scalar");
+        }
+    }
+
+    private static JsonNode? Navigate(JsonNode root, string pointer)
+        => pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Aggregate<string, JsonNode?>(root, (node, token) => node?[token]);
+
+    private static string? StringAt(JsonNode? node, string key)
+        => node?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+}

@@ -1,0 +1,147 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Mirrord.Cli.Tests.Commands;
+
+/// <summary><c>mirrord-cli inject</c> and <c>check-inject</c> on rendered manifests, as a GitOps pipeline runs them.</summary>
+public sealed class InjectCommandTests
+{
+    private static string Manifest(string name) => Path.Combine(AppContext.BaseDirectory, "testassets", "manifests", name);
+
+    [Fact]
+    public async Task Inject_ChangesOnlyTheWorkloadsThatOptIn_AndLeavesEveryOtherDocumentAsWritten()
+    {
+        var source = await File.ReadAllTextAsync(Manifest("rendered.yaml"));
+
+        var result = await CliRunner.RunAsync("inject", "-f", Manifest("rendered.yaml"));
+
+        Assert.Equal(0, result.ExitCode);
+        var documents = result.Output.Split("\n---\n");
+        var originals = source.Split("\n---\n");
+        Assert.Equal(originals[0], documents[0]);
+        Assert.Equal(originals[2], documents[2]);
+        var deployment = Load(documents[1]);
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames(deployment, "spec", "template"));
+        Assert.Equal("2", Scalar(deployment, "spec", "replicas").Value);
+        Assert.Equal(YamlDotNet.Core.ScalarStyle.DoubleQuoted, Scalar(deployment, "spec", "template", "metadata", "labels", "version").Style);
+        Assert.Contains("deployment/orders: injected: namespace shop is opted in", result.Error, StringComparison.Ordinal);
+        Assert.Contains("cronjob/nightly: unchanged: the pod opts out with mirrord.dev/inject: \"false\"", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inject_OverItsOwnOutput_ChangesNothing()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"mirrord-injected-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            Assert.Equal(0, (await CliRunner.RunAsync("inject", "-f", Manifest("every-kind.yaml"), "-o", output)).ExitCode);
+            var once = await File.ReadAllTextAsync(output);
+
+            var twice = await CliRunner.RunAsync("inject", "-f", output);
+
+            Assert.Equal(0, twice.ExitCode);
+            Assert.Equal(once, twice.Output);
+            Assert.Contains("already carries the mirrord sidecar", twice.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task Inject_EveryWorkloadKind_GetsTheSidecarInItsPodTemplate()
+    {
+        var result = await CliRunner.RunWithInputAsync(await File.ReadAllTextAsync(Manifest("every-kind.yaml")), "inject", "-f", "-");
+
+        Assert.Equal(0, result.ExitCode);
+        var documents = result.Output.Split("\n---\n").Select(Load).ToList();
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames(documents[0]));
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames(documents[1], "spec", "template"));
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames(documents[2], "spec", "template"));
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames(documents[3], "spec", "template"));
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames(documents[4], "spec", "template"));
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames(documents[5], "spec", "jobTemplate", "spec", "template"));
+    }
+
+    [Fact]
+    public async Task Inject_AWorkloadTheWebhookWouldDeny_FailsAndWritesNothing()
+    {
+        var input = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: orders
+            spec:
+              template:
+                metadata:
+                  annotations:
+                    mirrord.dev/config: '{"http_filter": {"path_filter": "^/api/(v1"}}'
+                spec:
+                  containers:
+                  - name: app
+                    image: shop/orders:1
+                    ports:
+                    - containerPort: 8080
+            """;
+        var output = Path.Combine(Path.GetTempPath(), $"mirrord-denied-{Guid.NewGuid():N}.yaml");
+
+        var result = await CliRunner.RunWithInputAsync(input, "inject", "-f", "-", "-o", output);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("deployment/orders: denied: annotation mirrord.dev/config: feature.network.incoming.http_filter.path_filter: invalid regex", result.Error, StringComparison.Ordinal);
+        Assert.Contains("error: nothing was written", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Inject_BrokenYaml_ExitsTwoNamingTheDocument()
+    {
+        var result = await CliRunner.RunWithInputAsync("kind: Service\n---\nkind: Pod\nmetadata: [unclosed\n", "inject", "-f", "-");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: --file -: document 2:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, 0, "deployment/orders: would not be injected: neither the pod (mirrord.dev/inject) nor namespace shop (mirrord.dev/injection) opts in")]
+    [InlineData("mirrord.dev/injection=enabled,team=payments", 0, "deployment/orders: would be injected: namespace shop is labelled mirrord.dev/injection=enabled")]
+    [InlineData("mirrord.dev/injection=disabled", 0, "deployment/orders: would not be injected: namespace shop is labelled mirrord.dev/injection=disabled")]
+    public async Task CheckInject_ExplainsTheDecisionForTheNamespaceLabels(string? labels, int exitCode, string expected)
+    {
+        string[] args = labels is null
+            ? ["check-inject", "-f", Manifest("rendered.yaml")]
+            : ["check-inject", "-f", Manifest("rendered.yaml"), "--namespace-labels", labels];
+
+        var result = await CliRunner.RunAsync(args);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(expected, result.Lines);
+        Assert.Contains("cronjob/nightly: would not be injected: the pod opts out with mirrord.dev/inject: \"false\"", result.Lines);
+    }
+
+    [Fact]
+    public async Task CheckInject_MalformedLabels_IsAUsageError()
+    {
+        var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("rendered.yaml"), "--namespace-labels", "enabled");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: --namespace-labels: \"enabled\" is not key=value", result.Error, StringComparison.Ordinal);
+    }
+
+    private static YamlMappingNode Load(string document)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(document));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private static YamlScalarNode Scalar(YamlMappingNode root, params string[] path)
+        => (YamlScalarNode)path.Aggregate<string, YamlNode>(root, (node, key) => ((YamlMappingNode)node).Children[new YamlScalarNode(key)]);
+
+    private static string[] InitContainerNames(YamlMappingNode root, params string[] templatePath)
+    {
+        var template = (YamlMappingNode)templatePath.Aggregate<string, YamlNode>(root, (node, key) => ((YamlMappingNode)node).Children[new YamlScalarNode(key)]);
+        var init = (YamlSequenceNode)((YamlMappingNode)template.Children[new YamlScalarNode("spec")]).Children[new YamlScalarNode("initContainers")];
+        return [.. init.Children.Select(c => ((YamlScalarNode)((YamlMappingNode)c).Children[new YamlScalarNode("name")]).Value!)];
+    }
+}

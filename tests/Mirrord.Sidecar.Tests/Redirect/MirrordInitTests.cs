@@ -1,0 +1,66 @@
+using Mirrord.Testing.Redirect;
+
+namespace Mirrord.Sidecar.Tests.Redirect;
+
+/// <summary>
+/// <c>mirrord-sidecar init</c>, the program of the injected <c>mirrord-init</c> container, in a
+/// real network namespace with real iptables. Needs root; skipped with the reason elsewhere.
+/// </summary>
+public sealed class MirrordInitTests
+{
+    private const string Program = "mirrord-sidecar.dll";
+
+    [SkippableFact]
+    public async Task Init_InstallsThePreroutingRedirect_AndRunningItAgainChangesNothing()
+    {
+        Skip.If(IptablesRedirect.Unavailable() is not null, IptablesRedirect.Unavailable());
+        await using var pod = await NetworkNamespace.CreateAsync();
+
+        var first = await pod.RunProgramAsync(Program, "init", "--ports", "8080,9090", "--inbound-port", "15080");
+        var second = await pod.RunProgramAsync(Program, "init", "--ports", "8080,9090", "--inbound-port", "15080");
+        var (_, rules, _) = await pod.RunAsync("iptables-save", "-t", "nat");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("redirects TCP ports 8080, 9090 to 15080 in chain MIRRORD_INBOUND of nat PREROUTING", first.Output, StringComparison.Ordinal);
+        var lines = rules.Split('\n').Where(line => line.StartsWith("-A ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                "-A PREROUTING -p tcp -j MIRRORD_INBOUND",
+                "-A MIRRORD_INBOUND -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 15080",
+                "-A MIRRORD_INBOUND -p tcp -m tcp --dport 9090 -j REDIRECT --to-ports 15080",
+            ],
+            lines);
+    }
+
+    [SkippableFact]
+    public async Task Init_WithoutPrivileges_FailsSayingWhichCapabilitiesItNeeds()
+    {
+        Skip.If(IptablesRedirect.Unavailable() is not null, IptablesRedirect.Unavailable());
+        Skip.IfNot(Testing.ProgramProcess.IsRunnableByOthers(), "the test output is not readable by an unprivileged user");
+        await using var pod = await NetworkNamespace.CreateAsync();
+
+        var result = await pod.RunAsync(
+            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, Program), "init", "--ports", "8080");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("the container needs NET_ADMIN and NET_RAW", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "init" }, "mirrord-init: --ports is required: the container ports to redirect")]
+    [InlineData(new[] { "init", "--ports", "80,http" }, "mirrord-init: --ports: \"http\" is not a port (1-65535)")]
+    [InlineData(new[] { "init", "--ports", "15080" }, "mirrord-init: --ports: 15080 is the inbound port itself")]
+    [InlineData(new[] { "init", "--ports", "8080", "--to", "1" }, "mirrord-init: unknown argument \"--to\"")]
+    public async Task Init_WithBadArguments_ExitsOneNamingTheFlag(string[] args, string expected)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await Init.RedirectInstaller.RunAsync(args[1..], output, error);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith(expected, error.ToString(), StringComparison.Ordinal);
+    }
+}
