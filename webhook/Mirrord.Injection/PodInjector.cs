@@ -66,6 +66,13 @@ public sealed class PodInjector
             }
 
             allWarnings.AddRange(parsed.Warnings.Select(w => $"annotation {PodAnnotations.Config}: {w}"));
+
+            // A pod's filter that names no ports guards the ports this pod intercepts, not mirrord's [80, 8080].
+            if (config.HttpFilter is { } filter && !ListsFilterPorts(configText))
+            {
+                config = config with { HttpFilter = filter with { Ports = ports } };
+            }
+
             defaultIncoming = JsonNode.Parse(IncomingConfigWriter.WriteIncoming(config))!.ToJsonString();
         }
 
@@ -81,6 +88,16 @@ public sealed class PodInjector
         AddAnnotation(pod, operations, PodAnnotations.Status, status.ToJson());
         AddInitContainers(pod, operations, InjectedContainers.Init(_options, ports), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!));
         return new InjectionResult(InjectionOutcome.Injected, reason, new JsonPatch(operations), allWarnings);
+    }
+
+    private static bool ListsFilterPorts(string configText)
+    {
+        var options = new System.Text.Json.JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = System.Text.Json.JsonCommentHandling.Skip };
+        using var document = System.Text.Json.JsonDocument.Parse(configText, options);
+        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+            && document.RootElement.TryGetProperty("http_filter", out var filter)
+            && filter.ValueKind == System.Text.Json.JsonValueKind.Object
+            && filter.TryGetProperty("ports", out _);
     }
 
     /// <summary>Already injected: the status annotation, or a container of ours under either list.</summary>

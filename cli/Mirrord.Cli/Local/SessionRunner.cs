@@ -63,6 +63,10 @@ internal static class SessionRunner
             reporter.Progress(
                 $"session {session.SessionId} registered on pod {pod} (sidecar {session.SidecarVersion}, ports {string.Join(", ", session.InterceptedPorts)}): " +
                 $"{config.Mode.ToString().ToLowerInvariant()}, {config.HttpFilter?.Rule.Describe() ?? "no filter"}");
+            if (session.Notice is { } notice)
+            {
+                reporter.Warning($"pod {pod}: {notice}");
+            }
 
             await Task.WhenAny(session.Ended, Task.Delay(Timeout.Infinite, cancellationToken));
             dialer.Stop();

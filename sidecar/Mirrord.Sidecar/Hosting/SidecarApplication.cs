@@ -76,7 +76,8 @@ public static class SidecarApplication
         var options = app.Services.GetRequiredService<IOptions<SidecarOptions>>().Value;
         app.MapHealthEndpoints(options.HealthPort);
         app.Lifetime.ApplicationStarted.Register(() => StartupLog.Listening(
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mirrord.Sidecar"), options.InboundPort, options.InterceptedPorts, options.SessionPort, options.HealthPort));
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mirrord.Sidecar"),
+            options.PodName.Length > 0 ? $"{options.PodNamespace}/{options.PodName}" : "(no pod name)", options.InboundPort, options.InterceptedPorts, options.SessionPort, options.HealthPort));
         return app;
     }
 

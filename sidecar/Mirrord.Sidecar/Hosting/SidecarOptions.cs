@@ -53,6 +53,21 @@ public sealed class SidecarOptions
     /// <summary>Bodies larger than this are not copied to mirror sessions (the copy is dropped and counted).</summary>
     public int MaxMirroredBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>The pod's name and namespace (downward API), for logs and the CLI.</summary>
+    public string PodName { get; set; } = string.Empty;
+
+    public string PodNamespace { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The pod's default policy, a <c>feature.network.incoming</c> object from the pod's
+    /// <c>mirrord.dev/config</c> annotation: its <c>http_filter</c> applies to sessions that register
+    /// without one, so a pod owner can keep, say, kube-probe requests on the pod whatever a developer asks.
+    /// </summary>
+    public string DefaultIncoming { get; set; } = string.Empty;
+
+    internal Mirrord.Incoming.Configuration.IncomingConfig? ParsedDefaultIncoming
+        => DefaultIncoming.Length == 0 ? null : Mirrord.Incoming.Configuration.IncomingConfigParser.ParseIncoming(DefaultIncoming).Config;
+
     /// <summary>How much of a request body is buffered to evaluate a JSON body filter.</summary>
     public int MaxFilteredBodyBytes { get; set; } = 64 * 1024;
 

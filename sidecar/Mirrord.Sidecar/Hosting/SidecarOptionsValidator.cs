@@ -43,6 +43,12 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
             }
         }
 
+        if (options.DefaultIncoming.Length > 0)
+        {
+            var parsed = Mirrord.Incoming.Configuration.IncomingConfigParser.ParseIncoming(options.DefaultIncoming);
+            errors.AddRange(parsed.Errors.Select(error => $"Sidecar:DefaultIncoming (the pod's mirrord.dev/config): {error}"));
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Mirrord.Incoming.Configuration;
@@ -79,8 +80,18 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
             return;
         }
 
+        var incoming = register.Incoming;
+        string? notice = null;
+        if (config.HttpFilter is null && config.Mode != IncomingMode.Off && _options.ParsedDefaultIncoming?.HttpFilter is { } podFilter)
+        {
+            config = config with { HttpFilter = podFilter };
+            using var effective = JsonDocument.Parse(IncomingConfigWriter.WriteIncoming(config));
+            incoming = effective.RootElement.Clone();
+            notice = $"the pod's default filter (mirrord.dev/config) applies: {podFilter.Rule.Describe()} on ports {string.Join(", ", podFilter.Ports)}";
+        }
+
         using var control = new ControlChannel(stream);
-        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), register.Incoming, _options, control.RequestTunnelAsync);
+        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync);
         control.RoundTripMeasured = rtt => session.RoundTrip = rtt;
         if (_registry.TryAdd(session) is { } conflict)
         {
@@ -94,7 +105,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         var reason = "the control connection closed";
         try
         {
-            await control.SendAsync(new RegisteredMessage(session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts));
+            await control.SendAsync(new RegisteredMessage(session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts, notice));
             reason = await control.ServeAsync(_options.SessionTimeout, closed);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)

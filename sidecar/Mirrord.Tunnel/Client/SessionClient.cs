@@ -28,6 +28,7 @@ public sealed class SessionClient : IAsyncDisposable
         Secret = registered.Secret;
         SidecarVersion = registered.SidecarVersion;
         InterceptedPorts = registered.InterceptedPorts;
+        Notice = registered.Notice;
     }
 
     public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(2);
@@ -37,6 +38,9 @@ public sealed class SessionClient : IAsyncDisposable
     public string SidecarVersion { get; }
 
     public IReadOnlyList<int> InterceptedPorts { get; }
+
+    /// <summary>What the sidecar wants the developer to know about the session (the pod's default filter applied), or null.</summary>
+    public string? Notice { get; }
 
     /// <summary>The last measured round trip of a ping on the control connection.</summary>
     public TimeSpan? RoundTrip { get; private set; }

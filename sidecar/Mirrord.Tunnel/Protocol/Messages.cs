@@ -5,7 +5,13 @@ namespace Mirrord.Tunnel.Protocol;
 /// <summary>Opens a session. <paramref name="Incoming"/> is the bare <c>feature.network.incoming</c> value.</summary>
 public sealed record RegisterMessage(int ProtocolVersion, string Name, JsonElement Incoming) : SessionMessage;
 
-public sealed record RegisteredMessage(string SessionId, string Secret, string SidecarVersion, IReadOnlyList<int> InterceptedPorts) : SessionMessage;
+/// <summary>The session is in the registry; the secret authorises its tunnel connections.</summary>
+/// <param name="SessionId">The session's id, named in <c>attach</c>.</param>
+/// <param name="Secret">Proves an <c>attach</c> comes from the registering CLI.</param>
+/// <param name="SidecarVersion">The sidecar's version, for the CLI's progress line.</param>
+/// <param name="InterceptedPorts">The container ports the sidecar serves.</param>
+/// <param name="Notice">Something the developer should know about how the session was set up (the pod's default filter applied), or null.</param>
+public sealed record RegisteredMessage(string SessionId, string Secret, string SidecarVersion, IReadOnlyList<int> InterceptedPorts, string? Notice = null) : SessionMessage;
 
 public sealed record AttachMessage(string SessionId, string Secret) : SessionMessage;
 

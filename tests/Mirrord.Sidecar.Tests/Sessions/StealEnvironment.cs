@@ -29,13 +29,17 @@ public sealed class StealEnvironment : IAsyncDisposable
 
     public SidecarHost Sidecar { get; }
 
-    public static async Task<StealEnvironment> StartAsync(IDictionary<string, string?>? sidecarSettings = null)
+    public static Task<StealEnvironment> StartAsync(IDictionary<string, string?>? sidecarSettings = null)
+        => StartAsync(_ => sidecarSettings);
+
+    /// <summary>Starts the environment with sidecar settings that depend on the pod's (random) ports.</summary>
+    public static async Task<StealEnvironment> StartAsync(Func<TestApp, IDictionary<string, string?>?> sidecarSettings)
     {
         var pod = await TestApp.StartAsync("pod");
         var laptop = await TestApp.StartAsync("laptop");
         var podDb = TcpEchoServer.Start("pod-db");
         var laptopDb = TcpEchoServer.Start("laptop-db");
-        var sidecar = await SidecarHost.StartAsync([pod.HttpPort, pod.GrpcPort, podDb.Port], sidecarSettings);
+        var sidecar = await SidecarHost.StartAsync([pod.HttpPort, pod.GrpcPort, podDb.Port], sidecarSettings(pod));
         return new StealEnvironment(pod, laptop, podDb, laptopDb, sidecar);
     }
 
