@@ -19,6 +19,7 @@ internal static class InjectedContainers
         ["image"] = options.SidecarImage,
         ["imagePullPolicy"] = options.ImagePullPolicy,
         ["args"] = new JsonArray("init", "--ports", PortList(ports), "--inbound-port", "15080"),
+        ["env"] = new JsonArray(NoDiagnostics()),
         ["resources"] = new JsonObject
         {
             ["requests"] = new JsonObject { ["cpu"] = "10m", ["memory"] = "16Mi" },
@@ -38,6 +39,7 @@ internal static class InjectedContainers
     public static JsonObject Sidecar(InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources)
     {
         var env = new JsonArray(
+            NoDiagnostics(),
             Env("MIRRORD_Sidecar__InterceptedPorts", PortList(ports)),
             FieldEnv("MIRRORD_Sidecar__PodName", "metadata.name"),
             FieldEnv("MIRRORD_Sidecar__PodNamespace", "metadata.namespace"));
@@ -78,6 +80,9 @@ internal static class InjectedContainers
     }
 
     private static string PortList(IReadOnlyList<int> ports) => string.Join(",", ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>The .NET runtime's diagnostics socket goes to /tmp, which a read-only root filesystem does not have.</summary>
+    private static JsonObject NoDiagnostics() => Env("DOTNET_EnableDiagnostics", "0");
 
     private static JsonObject Env(string name, string value) => new() { ["name"] = name, ["value"] = value };
 
