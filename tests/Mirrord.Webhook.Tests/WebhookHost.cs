@@ -35,7 +35,7 @@ internal sealed class WebhookHost : IAsyncDisposable
     /// <summary>The certificate the last TLS handshake of <see cref="Client"/> saw.</summary>
     public X509Certificate2? SeenCertificate { get; private set; }
 
-    public static async Task<WebhookHost> StartAsync(bool writeCertificate = true)
+    public static async Task<WebhookHost> StartAsync(bool writeCertificate = true, IDictionary<string, string?>? settings = null)
     {
         var folder = Directory.CreateTempSubdirectory("mirrord-webhook-").FullName;
         var initial = writeCertificate ? TestCertificate.Write(Path.Combine(folder, "tls.crt"), Path.Combine(folder, "tls.key")) : null;
@@ -54,6 +54,11 @@ internal sealed class WebhookHost : IAsyncDisposable
                 ["Injection:SidecarImage"] = "registry.example/mirrord/sidecar:0.1.0",
                 ["Injection:OwnNamespace"] = "mirrord-system",
             });
+            if (settings is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+            }
+
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         var host = new WebhookHost(app, folder, port, metricsPort);
@@ -63,6 +68,7 @@ internal sealed class WebhookHost : IAsyncDisposable
         }
         try
         {
+            await WebhookApplication.PrepareAsync(app, CancellationToken.None);
             await app.StartAsync();
         }
         catch
@@ -72,6 +78,15 @@ internal sealed class WebhookHost : IAsyncDisposable
         }
 
         return host;
+    }
+
+    /// <summary>Trusts a certificate (or the CA) this host did not write itself.</summary>
+    public void Trust(X509Certificate2 certificate)
+    {
+        lock (_trusted)
+        {
+            _trusted.Add(certificate.Thumbprint);
+        }
     }
 
     /// <summary>Writes a new certificate over the files, as a Secret rotation does, and trusts it.</summary>

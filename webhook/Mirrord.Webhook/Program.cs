@@ -1,3 +1,3 @@
 using Mirrord.Webhook.Hosting;
 
-await WebhookApplication.Build(args).RunAsync();
+await WebhookApplication.RunAsync(args);

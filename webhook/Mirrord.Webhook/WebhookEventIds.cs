@@ -9,4 +9,7 @@ internal static class WebhookEventIds
     public const int MalformedReview = 1003;
     public const int CertificateReloaded = 1010;
     public const int CertificateReloadFailed = 1011;
+    public const int CertificateReused = 1012;
+    public const int CertificateCreated = 1013;
+    public const int CaBundlePatched = 1014;
 }

@@ -13,6 +13,36 @@ namespace Mirrord.Webhook.Hosting;
 /// </summary>
 public static class WebhookApplication
 {
+    /// <summary>Builds the webhook, bootstraps its certificate when it manages its own, and runs it until stopped.</summary>
+    public static async Task RunAsync(string[] args)
+    {
+        var app = Build(args);
+        await PrepareAsync(app, CancellationToken.None);
+        await app.RunAsync();
+    }
+
+    /// <summary>What must happen before the webhook listens: the certificate (made first with <see cref="CertificateMode.SelfManaged"/>).</summary>
+    public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var options = app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        if (options.CertificateMode == CertificateMode.SelfManaged)
+        {
+            await BootstrapCertificateAsync(app, options, cancellationToken);
+        }
+
+        // Load the certificate now, so that a missing or broken one stops the start with its setting named.
+        _ = app.Services.GetRequiredService<CertificateReloader>().Current;
+    }
+
+    private static async Task BootstrapCertificateAsync(WebApplication app, WebhookOptions options, CancellationToken cancellationToken)
+    {
+        var configuration = options.Kubeconfig is { } kubeconfig
+            ? k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)
+            : k8s.KubernetesClientConfiguration.InClusterConfig();
+        using var client = new k8s.Kubernetes(configuration);
+        await app.Services.GetRequiredService<CertificateBootstrapper>().EnsureAsync(client, cancellationToken);
+    }
+
     /// <param name="args">Command-line configuration overrides (<c>--Webhook:Port=8443</c>).</param>
     /// <param name="configure">Lets a host (tests, benchmarks) adjust configuration and logging before the app is built.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -27,19 +57,21 @@ public static class WebhookApplication
         builder.Services.AddOptions<InjectionOptions>().BindConfiguration(InjectionOptions.SectionName)
             .PostConfigure(options => options.OwnNamespace ??= Environment.GetEnvironmentVariable("POD_NAMESPACE"));
         builder.Services.AddSingleton<CertificateReloader>();
+        builder.Services.AddSingleton<CertificateBootstrapper>();
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddSingleton<MutationHandler>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<WebhookOptions>>().Value;
-            var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateReloader>();
+            var services = kestrel.ApplicationServices;
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxReviewBytes;
             kestrel.ListenAnyIP(options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => certificates.Current);
+                // Resolved per handshake: the certificate may only exist once PrepareAsync has run.
+                listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => services.GetRequiredService<CertificateReloader>().Current);
             });
             kestrel.ListenAnyIP(options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
         });

@@ -15,6 +15,25 @@ public sealed class WebhookOptions
     /// <summary>Plain HTTP for Prometheus and probes: <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>.</summary>
     public int MetricsPort { get; set; } = 9090;
 
+    /// <summary>
+    /// <c>Files</c>: serve the PEM pair mounted at <see cref="CertificateFile"/> (cert-manager, your own).
+    /// <c>SelfManaged</c>: create or reuse a CA and certificate in <see cref="SecretName"/>, write them
+    /// to those paths, and patch the caBundle of <see cref="WebhookConfigurationName"/>.
+    /// </summary>
+    public CertificateMode CertificateMode { get; set; } = CertificateMode.Files;
+
+    /// <summary>The webhook's namespace (default: <c>POD_NAMESPACE</c>).</summary>
+    public string? Namespace { get; set; } = Environment.GetEnvironmentVariable("POD_NAMESPACE");
+
+    public string ServiceName { get; set; } = "mirrord-webhook";
+
+    public string SecretName { get; set; } = "mirrord-webhook-tls";
+
+    public string WebhookConfigurationName { get; set; } = "mirrord-webhook";
+
+    /// <summary>A kubeconfig for SelfManaged outside a cluster (tests, development); in a pod the service account is used.</summary>
+    public string? Kubeconfig { get; set; }
+
     /// <summary>PEM certificate (chain) served on <see cref="Port"/>; re-read when it changes on disk.</summary>
     public string CertificateFile { get; set; } = "/etc/mirrord-webhook/tls/tls.crt";
 

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Mirrord.Manifests.Tests;
+
+/// <summary>The real tools: <c>kubectl kustomize</c> renders, <c>node schema/*.mjs</c> validates and converts.</summary>
+internal static class ManifestTools
+{
+    public static string Repository { get; } = FindRepository();
+
+    private static string SchemaFolder => Path.Combine(Repository, "tests", "Mirrord.Manifests.Tests", "schema");
+
+    public static async Task<string> KustomizeAsync(string folder)
+    {
+        var (code, output, error) = await RunAsync("kubectl", null, "kustomize", Path.Combine(Repository, folder));
+        Assert.True(code == 0, $"kubectl kustomize {folder} failed ({code}): {error}");
+        return output;
+    }
+
+    /// <summary>Runs the schema validator; returns its exit code and report.</summary>
+    public static async Task<(int ExitCode, string Report)> ValidateAsync(string yaml)
+    {
+        var (code, output, error) = await RunAsync("node", yaml, Path.Combine(SchemaFolder, "validate.mjs"));
+        return (code, output + error);
+    }
+
+    public static async Task<IReadOnlyList<JsonObject>> ObjectsAsync(string yaml)
+    {
+        var (code, output, error) = await RunAsync("node", yaml, Path.Combine(SchemaFolder, "to-json.mjs"));
+        Assert.True(code == 0, error);
+        return [.. JsonNode.Parse(output)!.AsArray().Select(node => node!.AsObject())];
+    }
+
+    private static async Task<(int, string, string)> RunAsync(string program, string? input, params string[] args)
+    {
+        if (program == "node")
+        {
+            Assert.True(Directory.Exists(Path.Combine(SchemaFolder, "node_modules")),
+                $"the schema validator is not installed: npm ci --prefix {SchemaFolder} (.ci/run does)");
+        }
+
+        var start = new ProcessStartInfo(program, args)
+        {
+            RedirectStandardInput = input is not null,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string FindRepository()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Mirrord.Webhook.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("the repository root (Mirrord.Webhook.sln) is not above the test output");
+    }
+}
