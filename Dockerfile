@@ -1,28 +1,38 @@
-# syntax=docker/dockerfile:1
-# One build stage for the whole solution, one runtime target per program.
-#   docker build --target sidecar -t mirrord-sidecar .
+# One build stage for the whole solution, one runtime target per program:
+#   docker build --target webhook -t mirrord-webhook .
+#   docker build --target sidecar -t mirrord-sidecar .   (also runs as mirrord-init: "init --ports ...")
 #   docker build --target cli -t mirrord-cli .
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The build runs build/publish.sh, the same script the image tests run without a Docker engine.
+FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Mirrord.Webhook.sln ./
+COPY build/ build/
 COPY sidecar/ sidecar/
 COPY cli/ cli/
 COPY webhook/ webhook/
-COPY tests/ tests/
-RUN dotnet restore sidecar/Mirrord.Sidecar/Mirrord.Sidecar.csproj --locked-mode \
- && dotnet restore cli/Mirrord.Cli/Mirrord.Cli.csproj --locked-mode
-RUN dotnet publish sidecar/Mirrord.Sidecar/Mirrord.Sidecar.csproj -c Release --no-restore -o /out/sidecar \
- && dotnet publish cli/Mirrord.Cli/Mirrord.Cli.csproj -c Release --no-restore -o /out/cli
+RUN ./build/publish.sh /out
 
-# The sidecar needs no privileges: its ports are above 1024 and it only proxies.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS sidecar
+# Distroless-style base: no shell, no package manager; the webhook only needs the runtime.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS webhook
+WORKDIR /app
+COPY --from=build /out/webhook ./
+USER 65532:65532
+EXPOSE 8443 9090
+ENTRYPOINT ["dotnet", "/app/mirrord-webhook.dll"]
+
+# Debian slim, because mirrord-init runs iptables (nft and legacy) from this image as root with
+# NET_ADMIN; the sidecar itself runs as 65532 with no capabilities.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-bookworm-slim AS sidecar
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends iptables=1.8.* \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /out/sidecar ./
 USER 65532:65532
 EXPOSE 15080 15090
 ENTRYPOINT ["dotnet", "/app/mirrord-sidecar.dll"]
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS cli
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS cli
 WORKDIR /app
 COPY --from=build /out/cli ./
 USER 65532:65532

@@ -1,10 +1,23 @@
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Sidecar.Init;
 
-// The same image serves as mirrord-init: "init" installs the redirect and exits.
-if (args is ["init", .. var initArgs])
+switch (args)
 {
-    return await RedirectInstaller.RunAsync(initArgs, Console.Out, Console.Error);
+    // The same image serves as mirrord-init: "init" installs the redirect and exits.
+    case ["init", .. var initArgs]:
+        return await RedirectInstaller.RunAsync(initArgs, Console.Out, Console.Error);
+    case ["--version"]:
+        Console.WriteLine($"mirrord-sidecar {SidecarVersion.Current}");
+        return 0;
+    case ["--help" or "-h"]:
+        Console.WriteLine($"""
+            mirrord-sidecar {SidecarVersion.Current}: the in-pod proxy of mirrord for Kubernetes.
+
+              mirrord-sidecar                          serve (settings from MIRRORD_Sidecar__* or MIRRORD_CONFIG_FILE)
+              mirrord-sidecar init --ports 8080[,...]  install the iptables redirect (the mirrord-init container)
+              mirrord-sidecar --version | --help
+            """);
+        return 0;
 }
 
 await SidecarApplication.Build(args).RunAsync();

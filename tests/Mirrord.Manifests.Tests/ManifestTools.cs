@@ -3,12 +3,12 @@ using System.Text.Json.Nodes;
 
 namespace Mirrord.Manifests.Tests;
 
-/// <summary>The real tools: <c>kubectl kustomize</c> renders, <c>node schema/*.mjs</c> validates and converts.</summary>
+/// <summary>The real tools: <c>kubectl kustomize</c> renders, <c>node tools/*.mjs</c> validates and converts.</summary>
 internal static class ManifestTools
 {
     public static string Repository { get; } = FindRepository();
 
-    private static string SchemaFolder => Path.Combine(Repository, "tests", "Mirrord.Manifests.Tests", "schema");
+    private static string ToolsFolder => Path.Combine(Repository, "tests", "Mirrord.Manifests.Tests", "tools");
 
     public static async Task<string> KustomizeAsync(string folder)
     {
@@ -20,13 +20,13 @@ internal static class ManifestTools
     /// <summary>Runs the schema validator; returns its exit code and report.</summary>
     public static async Task<(int ExitCode, string Report)> ValidateAsync(string yaml)
     {
-        var (code, output, error) = await RunAsync("node", yaml, Path.Combine(SchemaFolder, "validate.mjs"));
+        var (code, output, error) = await RunAsync("node", yaml, Path.Combine(ToolsFolder, "validate.mjs"));
         return (code, output + error);
     }
 
     public static async Task<IReadOnlyList<JsonObject>> ObjectsAsync(string yaml)
     {
-        var (code, output, error) = await RunAsync("node", yaml, Path.Combine(SchemaFolder, "to-json.mjs"));
+        var (code, output, error) = await RunAsync("node", yaml, Path.Combine(ToolsFolder, "to-json.mjs"));
         Assert.True(code == 0, error);
         return [.. JsonNode.Parse(output)!.AsArray().Select(node => node!.AsObject())];
     }
@@ -35,8 +35,8 @@ internal static class ManifestTools
     {
         if (program == "node")
         {
-            Assert.True(Directory.Exists(Path.Combine(SchemaFolder, "node_modules")),
-                $"the schema validator is not installed: npm ci --prefix {SchemaFolder} (.ci/run does)");
+            Assert.True(Directory.Exists(Path.Combine(ToolsFolder, "node_modules")),
+                $"the schema validator is not installed: npm ci --prefix {ToolsFolder} (.ci/run does)");
         }
 
         var start = new ProcessStartInfo(program, args)

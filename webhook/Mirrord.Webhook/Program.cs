@@ -1,3 +1,20 @@
+using Mirrord.Injection;
 using Mirrord.Webhook.Hosting;
 
+switch (args)
+{
+    case ["--version"]:
+        Console.WriteLine($"mirrord-webhook {InjectorVersion.Current}");
+        return 0;
+    case ["--help" or "-h"]:
+        Console.WriteLine($"""
+            mirrord-webhook {InjectorVersion.Current}: injects the mirrord sidecar into pods that opt in.
+
+              mirrord-webhook              serve /mutate on HTTPS (settings from MIRRORD_Webhook__* and MIRRORD_Injection__*)
+              mirrord-webhook --version | --help
+            """);
+        return 0;
+}
+
 await WebhookApplication.RunAsync(args);
+return 0;
