@@ -40,6 +40,15 @@ public static class CliRunner
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Runs another program and returns its standard output.</summary>
+    public static async Task<string> RunProgramAsync(string program, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output;
+    }
+
     /// <summary>Writes a config to a temporary file and returns its path.</summary>
     public static string WriteConfig(string json)
     {

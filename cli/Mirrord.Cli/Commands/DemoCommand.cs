@@ -7,9 +7,11 @@ using Mirrord.Incoming.Policy;
 namespace Mirrord.Cli.Commands;
 
 /// <summary>
-/// <c>demo</c>: runs a built-in session config against a handful of typical requests (a
-/// developer's, a colleague's, kube-probe checks, gRPC over HTTP/2) and shows who would answer
-/// each one and why. Needs nothing but this program.
+/// <c>demo</c>: the product in under a minute, with no cluster. As root it builds a pod in a network
+/// namespace (app, real iptables redirect, sidecar, all as the webhook injects them) and a client
+/// namespace, then sends the same requests before, during and after a developer's session and
+/// prints who answered each; without root it tells the same story on loopback ports.
+/// <c>--dry-run</c> only shows the decisions, on more kinds of request, without sending anything.
 /// </summary>
 internal static class DemoCommand
 {
@@ -45,8 +47,10 @@ internal static class DemoCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var configFile = new Option<FileInfo?>("--config-file", "-f") { Description = "Use this mirrord.json instead of the built-in one" };
-        var command = new Command("demo", "Show, on built-in sample requests, what a session steals and what stays with the pod") { configFile };
-        command.SetAction(parse =>
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only show what the filter decides for sample requests; start nothing" };
+        var loopback = new Option<bool>("--loopback") { Description = "Run on loopback ports even as root (no network namespaces, no iptables)" };
+        var command = new Command("demo", "See it work: a pod, its sidecar, and a developer's session, live on this machine") { configFile, dryRun, loopback, CreateApp() };
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(configFile);
             var config = file is null
@@ -57,10 +61,69 @@ internal static class DemoCommand
                 return ExitCodes.ConfigInvalid;
             }
 
-            Run(config, file is null ? "built-in" : file.Name, output);
-            return ExitCodes.Success;
+            var source = file is null ? "built-in config" : file.Name;
+            if (parse.GetValue(dryRun))
+            {
+                Run(config, source, output);
+                return ExitCodes.Success;
+            }
+
+            return await RunLiveAsync(config, source, parse.GetValue(loopback), output, error, cancellationToken);
         });
         return command;
+    }
+
+    private static async Task<int> RunLiveAsync(IncomingConfig config, string source, bool forceLoopback, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var unavailable = forceLoopback ? "--loopback was given" : Demo.NamespaceDemoPod.Unavailable();
+        output.WriteLine(unavailable is null
+            ? "mirrord demo: a pod in a network namespace with the real iptables redirect, a client namespace, and this machine as the laptop."
+            : $"mirrord demo on loopback ports ({unavailable}; as root with iproute2 and iptables it builds network namespaces with the real redirect).");
+        output.WriteLine();
+        Demo.IDemoPod pod;
+        try
+        {
+            pod = unavailable is null
+                ? await Demo.NamespaceDemoPod.StartAsync("mirrord-demo", cancellationToken)
+                : await Demo.LoopbackDemoPod.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
+        {
+            error.WriteLine($"error: the demo could not set up its pod: {ex.Message}");
+            return ExitCodes.SidecarUnreachable;
+        }
+
+        await using (pod)
+        {
+            if (config.HttpFilter is { } filter && !filter.Ports.Contains(pod.ContainerPort))
+            {
+                // On loopback the app's port is not 8080: the filter's 8080 stands for it.
+                config = config with { HttpFilter = filter with { Ports = [.. filter.Ports.Select(p => p == 8080 ? pod.ContainerPort : p)] } };
+            }
+
+            await Demo.DemoStory.RunAsync(pod, config, source, output, cancellationToken);
+        }
+
+        output.WriteLine();
+        output.WriteLine("Cleaned up: processes stopped, network namespaces removed.");
+        output.WriteLine("Next: mirrord-cli demo --dry-run -f your/mirrord.json shows what your own filter decides.");
+        return ExitCodes.Success;
+    }
+
+    /// <summary><c>demo app</c>: the demo's sample service, started inside the pod namespace.</summary>
+    private static Command CreateApp()
+    {
+        var name = new Option<string>("--name") { DefaultValueFactory = _ => "pod" };
+        var port = new Option<int>("--port") { DefaultValueFactory = _ => 8080 };
+        var app = new Command("app", "The demo's sample service (answers every request naming itself)") { name, port };
+        app.Hidden = true;
+        app.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var running = await Demo.DemoApp.StartAsync(parse.GetRequiredValue(name), System.Net.IPAddress.Any, parse.GetValue(port), cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            return ExitCodes.Success;
+        });
+        return app;
     }
 
     private static void Run(IncomingConfig config, string source, TextWriter output)

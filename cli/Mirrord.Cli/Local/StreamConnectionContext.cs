@@ -1,12 +1,13 @@
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Mirrord.Cli.Local;
 
 /// <summary>A tunnel connection (a plain Stream) presented to Kestrel as an accepted connection.</summary>
-internal sealed class StreamConnectionContext : ConnectionContext
+internal sealed class StreamConnectionContext : ConnectionContext, IConnectionItemsFeature
 {
     private readonly Stream _stream;
     private readonly CancellationTokenSource _closed = new();
@@ -19,6 +20,9 @@ internal sealed class StreamConnectionContext : ConnectionContext
         LocalEndPoint = localEndPoint;
         Transport = new DuplexPipe(PipeReader.Create(stream), PipeWriter.Create(stream));
         ConnectionClosed = _closed.Token;
+
+        // Kestrel hands requests the connection's items through this feature (the pod a tunnel leads to).
+        Features.Set<IConnectionItemsFeature>(this);
     }
 
     public override string ConnectionId { get; set; }

@@ -3,9 +3,9 @@ namespace Mirrord.Cli.Tests.Commands;
 public class DemoCommandTests
 {
     [Fact]
-    public async Task Demo_BuiltInConfig_StealsAlicesRequestsAndLeavesProbesOnThePod()
+    public async Task DryRun_BuiltInConfig_StealsAlicesRequestsAndLeavesProbesOnThePod()
     {
-        var result = await CliRunner.RunAsync("demo");
+        var result = await CliRunner.RunAsync("demo", "--dry-run");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains(result.Lines, line => line.StartsWith("Alice's curl", StringComparison.Ordinal) && line.EndsWith("the laptop (stolen)", StringComparison.Ordinal));
@@ -14,11 +14,50 @@ public class DemoCommandTests
     }
 
     [Fact]
-    public async Task Demo_UserConfig_IsUsedInsteadOfTheBuiltIn()
+    public async Task DryRun_UserConfig_IsUsedInsteadOfTheBuiltIn()
     {
-        var result = await CliRunner.RunAsync("demo", "-f", CliRunner.Seed("steal-all.json"));
+        var result = await CliRunner.RunAsync("demo", "--dry-run", "-f", CliRunner.Seed("steal-all.json"));
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains(result.Lines, line => line.StartsWith("kubelet readiness probe", StringComparison.Ordinal) && line.EndsWith("the laptop (stolen)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Live_OnLoopback_AliceGetsHerRequestsWhileConnected_AndThePodGetsThemBack()
+    {
+        var result = await CliRunner.RunAsync("demo", "--loopback");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        AssertStory(result);
+    }
+
+    [SkippableFact]
+    public async Task Live_AsRoot_BuildsThePodInANetworkNamespaceWithTheRealRedirect_AndRemovesIt()
+    {
+        Skip.If(Environment.UserName != "root", "network namespaces need root");
+
+        var result = await CliRunner.RunAsync("demo");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(result.Lines, line => line.Contains("mirrord-init ran `mirrord-sidecar init --ports 8080 --inbound-port 15080`", StringComparison.Ordinal));
+        AssertStory(result);
+        var namespaces = await CliRunner.RunProgramAsync("ip", "netns", "list");
+        Assert.DoesNotContain("mirrord-demo", namespaces, StringComparison.Ordinal);
+    }
+
+    /// <summary>Alice's request goes to the laptop only while she is connected; Bob's and the probe never do.</summary>
+    private static void AssertStory(CliResult result)
+    {
+        var lines = result.Lines;
+        int Step(string heading) => Array.FindIndex(lines, line => line.StartsWith(heading, StringComparison.Ordinal));
+        var (first, second, third) = (Step("== 1."), Step("== 2."), Step("== 3."));
+        Assert.True(first >= 0 && second > first && third > second, result.ToString());
+        string Answer(int from, int to, string who) => lines[from..to].Single(line => line.TrimStart().StartsWith(who, StringComparison.Ordinal))[^24..];
+        Assert.EndsWith("answered by the pod", Answer(first, second, "Alice's curl"), StringComparison.Ordinal);
+        Assert.EndsWith("answered by the laptop", Answer(second, third, "Alice's curl"), StringComparison.Ordinal);
+        Assert.EndsWith("answered by the pod", Answer(second, third, "Bob's curl"), StringComparison.Ordinal);
+        Assert.EndsWith("answered by the pod", Answer(second, third, "kubelet readiness probe"), StringComparison.Ordinal);
+        Assert.EndsWith("answered by the pod", Answer(third, lines.Length, "Alice's curl"), StringComparison.Ordinal);
+        Assert.Contains(lines, line => line.Contains("steal  GET /api/orders/42 -> 200", StringComparison.Ordinal) && line.Contains("pod orders-demo", StringComparison.Ordinal));
     }
 }

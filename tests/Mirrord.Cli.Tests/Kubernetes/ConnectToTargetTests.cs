@@ -25,6 +25,9 @@ public sealed class ConnectToTargetTests
                 Assert.Equal(replica.Name, await replica.ServedByAsync(null));
             }
 
+            await cli.ExpectLineAsync("steal  GET /whoami -> 200");
+            Assert.Contains(cli.Lines, line => line.Contains("steal  GET /whoami -> 200", StringComparison.Ordinal) && line.Contains("pod orders-a)", StringComparison.Ordinal));
+            Assert.Contains(cli.Lines, line => line.Contains("steal  GET /whoami -> 200", StringComparison.Ordinal) && line.Contains("pod orders-b)", StringComparison.Ordinal));
             Assert.True(env.Api.PortForwards >= 2 * 3, $"expected a control and two tunnel port-forwards per pod, saw {env.Api.PortForwards}");
             Assert.Equal(0, await cli.StopAsync());
         }

@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using Mirrord.Injection;
+
+namespace Mirrord.Cli.Demo;
+
+/// <summary>
+/// What the webhook would inject into the demo's pod, read from the injection library's own output:
+/// the arguments of <c>mirrord-init</c> and the environment of <c>mirrord-sidecar</c>, so the demo
+/// runs them exactly as a cluster would.
+/// </summary>
+internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnlyDictionary<string, string> SidecarEnvironment, int SidecarUser)
+{
+    public static InjectedPodSpec For(string podName, string @namespace, int containerPort)
+    {
+        var pod = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = podName, ["namespace"] = @namespace },
+            ["spec"] = new JsonObject
+            {
+                ["containers"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "app",
+                    ["image"] = "demo/app",
+                    ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = containerPort }),
+                }),
+            },
+        };
+        var result = new PodInjector(new InjectionOptions())
+            .Inject(pod, new InjectionContext(@namespace, new Dictionary<string, string> { [PodAnnotations.NamespaceInjection] = "enabled" }));
+        if (result.Outcome != InjectionOutcome.Injected)
+        {
+            throw new InvalidOperationException($"the demo pod was not injected: {result.Reason}");
+        }
+
+        result.Patch.ApplyTo(pod);
+        var containers = pod["spec"]!["initContainers"]!.AsArray().Select(c => c!.AsObject()).ToList();
+        var init = containers.Single(c => c["name"]!.GetValue<string>() == PodAnnotations.InitContainer);
+        var sidecar = containers.Single(c => c["name"]!.GetValue<string>() == PodAnnotations.SidecarContainer);
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var variable in sidecar["env"]!.AsArray().Select(v => v!.AsObject()))
+        {
+            var value = variable["value"]?.GetValue<string>()
+                ?? variable["valueFrom"]?["fieldRef"]?["fieldPath"]?.GetValue<string>() switch
+                {
+                    "metadata.name" => podName,
+                    "metadata.namespace" => @namespace,
+                    _ => null,
+                };
+            if (value is not null)
+            {
+                environment[variable["name"]!.GetValue<string>()] = value;
+            }
+        }
+
+        return new InjectedPodSpec(
+            [.. init["args"]!.AsArray().Select(a => a!.GetValue<string>())],
+            environment,
+            sidecar["securityContext"]!["runAsUser"]!.GetValue<int>());
+    }
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Mirrord.Tunnel;
+using Mirrord.Tunnel.Client;
+
+namespace Mirrord.Cli.Demo;
+
+/// <summary>
+/// The demo as root: a "pod" network namespace with the app on 8080, <c>mirrord-init</c> and
+/// <c>mirrord-sidecar</c> run with what the injection library injects (real iptables redirect), and
+/// a "client" namespace on a veth pair (198.18.0.1 → 198.18.0.2) from which the cluster's callers
+/// speak. The laptop is this process: it reaches the session endpoint inside the pod, as a
+/// port-forward does. Everything is removed on dispose.
+/// </summary>
+internal sealed class NamespaceDemoPod : IDemoPod
+{
+    public const int AppPort = 8080;
+    private static readonly IPAddress s_podAddress = IPAddress.Parse("198.18.0.2");
+    private static readonly string[] s_binDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
+    private readonly List<Process> _processes = [];
+    private readonly NetworkNamespace _pod;
+    private readonly NetworkNamespace _client;
+
+    private NamespaceDemoPod(string prefix)
+    {
+        _pod = new NetworkNamespace($"{prefix}-pod");
+        _client = new NetworkNamespace($"{prefix}-client");
+        Client = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            PooledConnectionLifetime = TimeSpan.Zero,
+            ConnectCallback = async (context, token) =>
+                new NetworkStream(await _client.ConnectAsync(new IPEndPoint(IPAddress.Parse(context.DnsEndPoint.Host), context.DnsEndPoint.Port), token), ownsSocket: true),
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+        Dial = async token => new NetworkStream(await _pod.ConnectAsync(new IPEndPoint(IPAddress.Loopback, SidecarPorts.Session), token), ownsSocket: true);
+    }
+
+    public IReadOnlyList<string> Description { get; private set; } = [];
+
+    public int ContainerPort => AppPort;
+
+    public HttpClient Client { get; }
+
+    public Uri AppUrl { get; } = new($"http://{s_podAddress}:{AppPort}");
+
+    public SessionDialer Dial { get; }
+
+    /// <summary>Why the namespace demo cannot run here, or null when it can.</summary>
+    public static string? Unavailable()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            return "not running as root on Linux";
+        }
+
+        string[] tools = ["ip", "iptables", "setpriv"];
+        var missing = tools.Where(tool => !s_binDirectories.Any(dir => File.Exists(Path.Combine(dir, tool)))).ToList();
+        return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not installed";
+    }
+
+    public static async Task<NamespaceDemoPod> StartAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var demo = new NamespaceDemoPod(prefix);
+        try
+        {
+            await demo.BuildAsync(cancellationToken);
+            return demo;
+        }
+        catch
+        {
+            await demo.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task BuildAsync(CancellationToken cancellationToken)
+    {
+        foreach (var ns in new[] { _pod, _client })
+        {
+            await TryAsync(() => NetworkNamespace.IpAsync("netns", "del", ns.Name));
+            await NetworkNamespace.IpAsync("netns", "add", ns.Name);
+            await NetworkNamespace.IpAsync("-n", ns.Name, "link", "set", "lo", "up");
+        }
+
+        var (clientEnd, podEnd) = ($"{_client.Name[..Math.Min(11, _client.Name.Length)]}-c", $"{_pod.Name[..Math.Min(11, _pod.Name.Length)]}-p");
+        await NetworkNamespace.IpAsync("link", "add", clientEnd, "netns", _client.Name, "type", "veth", "peer", "name", podEnd, "netns", _pod.Name);
+        await NetworkNamespace.IpAsync("-n", _client.Name, "addr", "add", "198.18.0.1/30", "dev", clientEnd);
+        await NetworkNamespace.IpAsync("-n", _pod.Name, "addr", "add", "198.18.0.2/30", "dev", podEnd);
+        await NetworkNamespace.IpAsync("-n", _client.Name, "link", "set", clientEnd, "up");
+        await NetworkNamespace.IpAsync("-n", _pod.Name, "link", "set", podEnd, "up");
+
+        var spec = InjectedPodSpec.For("orders-demo", "shop", AppPort);
+        var directory = AppContext.BaseDirectory;
+        Start("app", [Dotnet, Path.Combine(directory, "mirrord-cli.dll"), "demo", "app", "--name", "pod", "--port", "8080"], new Dictionary<string, string>());
+        var init = Start("mirrord-init", [Dotnet, Path.Combine(directory, "mirrord-sidecar.dll"), .. spec.InitArgs], new Dictionary<string, string>());
+        await init.WaitForExitAsync(cancellationToken);
+        if (init.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mirrord-init failed ({init.ExitCode}): {await init.StandardError.ReadToEndAsync(cancellationToken)}");
+        }
+
+        // The sidecar runs as the injected container does, as uid 65532, where that user can read this program.
+        var asUser = IsReadableByOthers(directory) ? new[] { "setpriv", $"--reuid={spec.SidecarUser}", $"--regid={spec.SidecarUser}", "--clear-groups" } : [];
+        Start("mirrord-sidecar", [.. asUser, Dotnet, Path.Combine(directory, "mirrord-sidecar.dll")], spec.SidecarEnvironment);
+        await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
+        await WaitReadyAsync(AppUrl, cancellationToken);
+        Description =
+        [
+            $"network namespace {_pod.Name} (the pod, 198.18.0.2): the app on :{AppPort}; mirrord-init ran `mirrord-sidecar {string.Join(' ', spec.InitArgs)}`;",
+            $"  mirrord-sidecar runs{(asUser.Length > 0 ? $" as uid {spec.SidecarUser}" : string.Empty)} with {string.Join(", ", spec.SidecarEnvironment.Keys.Where(k => k.StartsWith("MIRRORD_", StringComparison.Ordinal)))}",
+            $"network namespace {_client.Name} (198.18.0.1, veth to the pod): where the cluster's callers and kubelet speak from",
+            "this process is the laptop: it reaches the sidecar's session endpoint inside the pod, as a port-forward does",
+        ];
+    }
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+        ?? (Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet");
+
+    private Process Start(string role, string[] command, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("ip", ["netns", "exec", _pod.Name, .. command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {role}");
+        _processes.Add(process);
+        if (role != "mirrord-init")
+        {
+            // Drained so that a chatty program never blocks on a full pipe.
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        return process;
+    }
+
+    private async Task WaitReadyAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var response = await Client.GetAsync(url, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException && DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{url} did not answer within 30 s");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private static bool IsReadableByOthers(string directory)
+    {
+        for (var current = new DirectoryInfo(directory); current is not null; current = current.Parent)
+        {
+            if ((current.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (InvalidOperationException)
+        {
+            // Nothing to clean up from an earlier run.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        foreach (var ns in new[] { _client, _pod })
+        {
+            await TryAsync(() => NetworkNamespace.IpAsync("netns", "del", ns.Name));
+        }
+    }
+}
