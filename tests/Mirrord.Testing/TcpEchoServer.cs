@@ -10,20 +10,23 @@ namespace Mirrord.Testing;
 /// </summary>
 public sealed class TcpEchoServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly string _name;
 
-    private TcpEchoServer(string name)
+    private TcpEchoServer(string name, IPAddress address, int port)
     {
         _name = name;
+        _listener = new TcpListener(address, port);
         _listener.Start();
         _ = AcceptLoopAsync();
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    public static TcpEchoServer Start(string name) => new(name);
+    public static TcpEchoServer Start(string name) => new(name, IPAddress.Loopback, 0);
+
+    public static TcpEchoServer Start(string name, IPAddress address, int port) => new(name, address, port);
 
     public async ValueTask DisposeAsync()
     {

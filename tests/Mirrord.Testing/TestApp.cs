@@ -36,7 +36,10 @@ public sealed class TestApp : IAsyncDisposable
 
     public TaskCompletionSource HoldReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static async Task<TestApp> StartAsync(string name)
+    public static Task<TestApp> StartAsync(string name) => StartAsync(name, IPAddress.Loopback, 0, 0);
+
+    /// <summary>Starts on the given address and ports (0: any free port), e.g. every address of a pod's network namespace.</summary>
+    public static async Task<TestApp> StartAsync(string name, IPAddress address, int httpPort, int grpcPort)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -44,8 +47,8 @@ public sealed class TestApp : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(address, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
         });
 
         var app = builder.Build();

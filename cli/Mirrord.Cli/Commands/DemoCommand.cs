@@ -75,7 +75,7 @@ internal static class DemoCommand
 
     private static async Task<int> RunLiveAsync(IncomingConfig config, string source, bool forceLoopback, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var unavailable = forceLoopback ? "--loopback was given" : Demo.NamespaceDemoPod.Unavailable();
+        var unavailable = forceLoopback ? "--loopback was given" : Demo.NamespacePod.Unavailable();
         output.WriteLine(unavailable is null
             ? "mirrord demo: a pod in a network namespace with the real iptables redirect, a client namespace, and this machine as the laptop."
             : $"mirrord demo on loopback ports ({unavailable}; as root with iproute2 and iptables it builds network namespaces with the real redirect).");
@@ -84,8 +84,8 @@ internal static class DemoCommand
         try
         {
             pod = unavailable is null
-                ? await Demo.NamespaceDemoPod.StartAsync("mirrord-demo", cancellationToken)
-                : await Demo.LoopbackDemoPod.StartAsync(cancellationToken);
+                ? await Demo.NamespacePod.StartAsync("mirrord-demo", cancellationToken)
+                : await Demo.LoopbackPod.StartAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
         {

@@ -10,7 +10,7 @@ namespace Mirrord.Cli.Demo;
 /// </summary>
 internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnlyDictionary<string, string> SidecarEnvironment, int SidecarUser)
 {
-    public static InjectedPodSpec For(string podName, string @namespace, int containerPort)
+    public static InjectedPodSpec For(string podName, string @namespace, IReadOnlyList<int> containerPorts)
     {
         var pod = new JsonObject
         {
@@ -23,7 +23,7 @@ internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnly
                 {
                     ["name"] = "app",
                     ["image"] = "demo/app",
-                    ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = containerPort }),
+                    ["ports"] = new JsonArray([.. containerPorts.Select(port => (JsonNode)new JsonObject { ["containerPort"] = port })]),
                 }),
             },
         };

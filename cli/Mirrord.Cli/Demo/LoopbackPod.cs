@@ -11,12 +11,12 @@ namespace Mirrord.Cli.Demo;
 /// The demo without root: the app and the sidecar on loopback ports in this process. No iptables
 /// redirect: callers reach the sidecar's listener for the app's port directly.
 /// </summary>
-internal sealed class LoopbackDemoPod : IDemoPod
+internal sealed class LoopbackPod : IDemoPod
 {
     private readonly WebApplication _app;
     private readonly WebApplication _sidecar;
 
-    private LoopbackDemoPod(WebApplication app, WebApplication sidecar, int containerPort, int listenPort, int sessionPort)
+    private LoopbackPod(WebApplication app, WebApplication sidecar, int containerPort, int listenPort, int sessionPort)
     {
         _app = app;
         _sidecar = sidecar;
@@ -41,7 +41,7 @@ internal sealed class LoopbackDemoPod : IDemoPod
 
     public SessionDialer Dial { get; }
 
-    public static async Task<LoopbackDemoPod> StartAsync(CancellationToken cancellationToken)
+    public static async Task<LoopbackPod> StartAsync(CancellationToken cancellationToken)
     {
         var app = await DemoApp.StartAsync("pod", IPAddress.Loopback, 0, cancellationToken);
         var containerPort = DemoApp.PortOf(app);
@@ -58,7 +58,7 @@ internal sealed class LoopbackDemoPod : IDemoPod
             builder.Logging.ClearProviders();
         });
         await sidecar.StartAsync(cancellationToken);
-        return new LoopbackDemoPod(app, sidecar, containerPort, listen, session);
+        return new LoopbackPod(app, sidecar, containerPort, listen, session);
     }
 
     public async ValueTask DisposeAsync()

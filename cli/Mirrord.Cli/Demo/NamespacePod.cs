@@ -13,7 +13,7 @@ namespace Mirrord.Cli.Demo;
 /// speak. The laptop is this process: it reaches the session endpoint inside the pod, as a
 /// port-forward does. Everything is removed on dispose.
 /// </summary>
-internal sealed class NamespaceDemoPod : IDemoPod
+internal sealed class NamespacePod : IDemoPod
 {
     public const int AppPort = 8080;
     private static readonly IPAddress s_podAddress = IPAddress.Parse("198.18.0.2");
@@ -22,17 +22,18 @@ internal sealed class NamespaceDemoPod : IDemoPod
     private readonly NetworkNamespace _pod;
     private readonly NetworkNamespace _client;
 
-    private NamespaceDemoPod(string prefix)
+    private readonly string[] _appCommand;
+    private string[] _sidecarCommand = [];
+    private IReadOnlyDictionary<string, string> _sidecarEnvironment = new Dictionary<string, string>();
+    private readonly IReadOnlyList<int> _appPorts;
+
+    private NamespacePod(string prefix, string[] appCommand, IReadOnlyList<int> appPorts)
     {
+        _appCommand = appCommand;
+        _appPorts = appPorts;
         _pod = new NetworkNamespace($"{prefix}-pod");
         _client = new NetworkNamespace($"{prefix}-client");
-        Client = new HttpClient(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            PooledConnectionLifetime = TimeSpan.Zero,
-            ConnectCallback = async (context, token) =>
-                new NetworkStream(await _client.ConnectAsync(new IPEndPoint(IPAddress.Parse(context.DnsEndPoint.Host), context.DnsEndPoint.Port), token), ownsSocket: true),
-        })
+        Client = new HttpClient(CreateClientHandler())
         {
             Timeout = TimeSpan.FromSeconds(20),
         };
@@ -41,11 +42,38 @@ internal sealed class NamespaceDemoPod : IDemoPod
 
     public IReadOnlyList<string> Description { get; private set; } = [];
 
-    public int ContainerPort => AppPort;
+    public int ContainerPort => _appPorts[0];
 
     public HttpClient Client { get; }
 
-    public Uri AppUrl { get; } = new($"http://{s_podAddress}:{AppPort}");
+    public Uri AppUrl => new($"http://{s_podAddress}:{_appPorts[0]}");
+
+    /// <summary>An HTTP handler whose connections start in the client namespace (for HTTP/1.1, h2c and gRPC clients alike).</summary>
+    public SocketsHttpHandler CreateClientHandler() => new()
+    {
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.Zero,
+        ConnectCallback = async (context, token) =>
+            new NetworkStream(await _client.ConnectAsync(new IPEndPoint(IPAddress.Parse(context.DnsEndPoint.Host), context.DnsEndPoint.Port), token), ownsSocket: true),
+    };
+
+    /// <summary>The pod's address on the veth pair (callers in the client namespace reach it there).</summary>
+    public static IPAddress PodAddress => s_podAddress;
+
+    /// <summary>Connects from the client namespace, as a caller in the cluster.</summary>
+    public Task<Socket> ConnectFromClientAsync(int port, CancellationToken cancellationToken)
+        => _client.ConnectAsync(new IPEndPoint(s_podAddress, port), cancellationToken);
+
+    /// <summary>Stops the sidecar process (as a crash would) and starts it again; returns once it is ready.</summary>
+    public async Task RestartSidecarAsync(Func<Task> whileDown, CancellationToken cancellationToken)
+    {
+        var sidecar = _processes[^1];
+        sidecar.Kill(entireProcessTree: true);
+        await sidecar.WaitForExitAsync(cancellationToken);
+        await whileDown();
+        Start("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
+        await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
+    }
 
     public SessionDialer Dial { get; }
 
@@ -62,9 +90,14 @@ internal sealed class NamespaceDemoPod : IDemoPod
         return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not installed";
     }
 
-    public static async Task<NamespaceDemoPod> StartAsync(string prefix, CancellationToken cancellationToken)
+    /// <summary>The demo's pod: the sample app on 8080.</summary>
+    public static Task<NamespacePod> StartAsync(string prefix, CancellationToken cancellationToken)
+        => StartAsync(prefix, [Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll"), "demo", "app", "--name", "pod", "--port", "8080"], [AppPort], cancellationToken);
+
+    /// <summary>A pod running <paramref name="appCommand"/>, whose TCP ports are <paramref name="appPorts"/> (the first is the HTTP port checked for readiness).</summary>
+    public static async Task<NamespacePod> StartAsync(string prefix, string[] appCommand, IReadOnlyList<int> appPorts, CancellationToken cancellationToken)
     {
-        var demo = new NamespaceDemoPod(prefix);
+        var demo = new NamespacePod(prefix, appCommand, appPorts);
         try
         {
             await demo.BuildAsync(cancellationToken);
@@ -93,9 +126,9 @@ internal sealed class NamespaceDemoPod : IDemoPod
         await NetworkNamespace.IpAsync("-n", _client.Name, "link", "set", clientEnd, "up");
         await NetworkNamespace.IpAsync("-n", _pod.Name, "link", "set", podEnd, "up");
 
-        var spec = InjectedPodSpec.For("orders-demo", "shop", AppPort);
+        var spec = InjectedPodSpec.For("orders-demo", "shop", _appPorts);
         var directory = AppContext.BaseDirectory;
-        Start("app", [Dotnet, Path.Combine(directory, "mirrord-cli.dll"), "demo", "app", "--name", "pod", "--port", "8080"], new Dictionary<string, string>());
+        Start("app", _appCommand, new Dictionary<string, string>());
         var init = Start("mirrord-init", [Dotnet, Path.Combine(directory, "mirrord-sidecar.dll"), .. spec.InitArgs], new Dictionary<string, string>());
         await init.WaitForExitAsync(cancellationToken);
         if (init.ExitCode != 0)
@@ -105,19 +138,22 @@ internal sealed class NamespaceDemoPod : IDemoPod
 
         // The sidecar runs as the injected container does, as uid 65532, where that user can read this program.
         var asUser = IsReadableByOthers(directory) ? new[] { "setpriv", $"--reuid={spec.SidecarUser}", $"--regid={spec.SidecarUser}", "--clear-groups" } : [];
-        Start("mirrord-sidecar", [.. asUser, Dotnet, Path.Combine(directory, "mirrord-sidecar.dll")], spec.SidecarEnvironment);
+        _sidecarCommand = [.. asUser, Dotnet, Path.Combine(directory, "mirrord-sidecar.dll")];
+        _sidecarEnvironment = spec.SidecarEnvironment;
+        Start("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
         await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
-        await WaitReadyAsync(AppUrl, cancellationToken);
+        await WaitReadyAsync(AppUrl, cancellationToken, anyAnswer: true);
         Description =
         [
-            $"network namespace {_pod.Name} (the pod, 198.18.0.2): the app on :{AppPort}; mirrord-init ran `mirrord-sidecar {string.Join(' ', spec.InitArgs)}`;",
+            $"network namespace {_pod.Name} (the pod, 198.18.0.2): the app on :{string.Join(", :", _appPorts)}; mirrord-init ran `mirrord-sidecar {string.Join(' ', spec.InitArgs)}`;",
             $"  mirrord-sidecar runs{(asUser.Length > 0 ? $" as uid {spec.SidecarUser}" : string.Empty)} with {string.Join(", ", spec.SidecarEnvironment.Keys.Where(k => k.StartsWith("MIRRORD_", StringComparison.Ordinal)))}",
             $"network namespace {_client.Name} (198.18.0.1, veth to the pod): where the cluster's callers and kubelet speak from",
             "this process is the laptop: it reaches the sidecar's session endpoint inside the pod, as a port-forward does",
         ];
     }
 
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+    /// <summary>The dotnet host that runs the project's programs.</summary>
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
         ?? (Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet");
 
     private Process Start(string role, string[] command, IReadOnlyDictionary<string, string> environment)
@@ -148,7 +184,8 @@ internal sealed class NamespaceDemoPod : IDemoPod
         return process;
     }
 
-    private async Task WaitReadyAsync(Uri url, CancellationToken cancellationToken)
+    // With anyAnswer, any status but the sidecar's 502 counts: an app may answer its root with 404.
+    private async Task WaitReadyAsync(Uri url, CancellationToken cancellationToken, bool anyAnswer = false)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -156,7 +193,7 @@ internal sealed class NamespaceDemoPod : IDemoPod
             try
             {
                 using var response = await Client.GetAsync(url, cancellationToken);
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode || (anyAnswer && response.StatusCode != HttpStatusCode.BadGateway))
                 {
                     return;
                 }

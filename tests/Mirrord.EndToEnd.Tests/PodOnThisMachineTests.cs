@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using Mirrord.Testing;
+using Mirrord.Testing.Grpc;
+
+namespace Mirrord.EndToEnd.Tests;
+
+/// <summary>
+/// The product below the API server, for real: a pod in a network namespace with the injected
+/// mirrord-init (iptables) and mirrord-sidecar, callers in a client namespace, the laptop here.
+/// Needs root, iproute2 and iptables (.ci/run installs them); skipped with the reason otherwise.
+/// One class so the pods are built one after another.
+/// </summary>
+public sealed class PodOnThisMachineTests
+{
+    private const string KeepProbes = "^User-Agent: (?!kube-probe)";
+
+    [SkippableFact]
+    public async Task NoSession_Http11H2cGrpcAndTcp_ReachTheRealAppThroughTheRedirect_ByteForByte()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+        var payload = TestApp.Payload(3 * 1024 * 1024 + 7);
+
+        using var http11 = await env.Pod.Client.PostAsync(new Uri(env.Pod.AppUrl, "/echo"), new ByteArrayContent(payload));
+        using var h2c = await env.Pod.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"http://{NamespacePodAddress}:{PodOnThisMachine.GrpcPort}/whoami")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+        using var channel = GrpcChannel.ForAddress($"http://{NamespacePodAddress}:{PodOnThisMachine.GrpcPort}", new GrpcChannelOptions { HttpHandler = env.Pod.CreateClientHandler() });
+        var reply = await new Echo.EchoClient(channel).SayAsync(new EchoRequest { Text = "through the pod's redirect" });
+
+        Assert.Equal(payload, await http11.Content.ReadAsByteArrayAsync());
+        Assert.Equal("pod", http11.Headers.GetValues("x-served-by").Single());
+        Assert.Equal(HttpVersion.Version20, h2c.Version);
+        Assert.Equal("pod", h2c.Headers.GetValues("x-served-by").Single());
+        Assert.Equal("pod", reply.ServedBy);
+        Assert.Equal(("HELLO from pod-db", "SELECT 1"), await env.TalkToDatabaseAsync("select 1"));
+    }
+
+    [SkippableFact]
+    public async Task Steal_WithTheSeedsFilters_MatchingRequestsToTheLaptop_ProbesAndOthersToThePod()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+        await using (await env.ConnectAsync("""{ "mode": "steal", "http_filter": { "header_filter": "X-My-Header: my-header-value" } }"""))
+        {
+            Assert.Equal("laptop", await env.ServedByAsync("/whoami", ("X-My-Header", "my-header-value")));
+            Assert.Equal("pod", await env.ServedByAsync("/whoami", ("X-My-Header", "other")));
+            Assert.Equal("pod", await env.ServedByAsync("/whoami"));
+        }
+
+        await using (await env.ConnectAsync($$"""{ "mode": "steal", "http_filter": { "all_of": [ { "header": "{{KeepProbes}}" }, { "path": "^(?!/health/)" } ] } }"""))
+        {
+            Assert.Equal("laptop", await env.ServedByAsync("/api/orders", ("User-Agent", "curl/8.5.0")));
+            Assert.Equal("pod", await env.ServedByAsync("/api/orders", ("User-Agent", "kube-probe/1.31")));
+            Assert.Equal("pod", await env.ServedByAsync("/health/ready", ("User-Agent", "curl/8.5.0")));
+        }
+
+        Assert.Equal("pod", await env.ServedByAsync("/api/orders", ("User-Agent", "curl/8.5.0")));
+    }
+
+    [SkippableFact]
+    public async Task UnfilteredSteal_TakesEverythingIncludingANonHttpProtocol()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+        await using var session = await env.ConnectAsync("\"steal\"");
+
+        Assert.Equal("laptop", await env.ServedByAsync("/whoami"));
+        Assert.Equal("laptop", await env.ServedByAsync("/health/ready", ("User-Agent", "kube-probe/1.31")));
+        Assert.Equal(("HELLO from laptop-db", "SELECT 2"), await env.TalkToDatabaseAsync("select 2"));
+    }
+
+    [SkippableFact]
+    public async Task Mirror_ThePodAnswers_AndTheLaptopSeesACopy()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+        await using var session = await env.ConnectAsync("""{ "mode": "mirror", "http_filter": { "header_filter": "^X-Dev: alice$" } }""");
+
+        Assert.Equal("pod", await env.ServedByAsync("/orders?copy=1", ("X-Dev", "alice")));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!env.Laptop.Requests.Any(r => r.PathAndQuery == "/orders?copy=1") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(env.Laptop.Requests, r => r.PathAndQuery == "/orders?copy=1");
+    }
+
+    [SkippableFact]
+    public async Task TwoDevelopers_EachGetTheirOwnRequests()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+        await using var alice = await env.ConnectAsync("""{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$" } }""", "alice");
+        await using var bob = await env.ConnectAsync("""{ "mode": "mirror", "http_filter": { "header_filter": "^X-Dev: bob$" } }""", "bob");
+
+        Assert.Equal("laptop", await env.ServedByAsync("/whoami", ("X-Dev", "alice")));
+        Assert.Equal("pod", await env.ServedByAsync("/whoami", ("X-Dev", "bob")));
+        Assert.Equal("pod", await env.ServedByAsync("/whoami", ("X-Dev", "carol")));
+    }
+
+    [SkippableFact]
+    public async Task LaptopDropsMidRequest_TheStolenRequestGets502_NewRequestsReachThePod_ProbesNeverFail()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+        var session = await env.ConnectAsync($$"""{ "mode": "steal", "http_filter": { "header_filter": "{{KeepProbes}}" } }""");
+        var held = env.ServedByAsync("/hold", ("User-Agent", "curl/8.5.0"));
+        await env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await session.DropAsync();
+
+        Assert.Equal("502 session-ended", await held.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("pod", await env.ServedByAsync("/health/ready", ("User-Agent", "kube-probe/1.31")));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string servedBy;
+        while ((servedBy = await env.ServedByAsync("/whoami", ("User-Agent", "curl/8.5.0"))) != "pod" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("pod", servedBy);
+        env.Laptop.Release.TrySetResult();
+        await session.DisposeAsync();
+    }
+
+    [SkippableFact]
+    public async Task SidecarKilledAndRestarted_ConnectionsAreRefusedWhileDown_AndTrafficResumes()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+
+        await env.Pod.RestartSidecarAsync(async () =>
+        {
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => env.ServedByAsync("/whoami"));
+            Assert.Equal(SocketError.ConnectionRefused, (error.InnerException as SocketException)?.SocketErrorCode);
+        }, CancellationToken.None);
+
+        Assert.Equal("pod", await env.ServedByAsync("/whoami"));
+    }
+
+    private static string NamespacePodAddress => Cli.Demo.NamespacePod.PodAddress.ToString();
+}
