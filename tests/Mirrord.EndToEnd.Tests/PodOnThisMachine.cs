@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using Mirrord.Cli.Demo;
 using Mirrord.Cli.Local;
 using Mirrord.Cli.Output;
@@ -93,12 +91,7 @@ internal sealed class PodOnThisMachine : IAsyncDisposable
     public async Task<(string? Banner, string? Answer)> TalkToDatabaseAsync(string line)
     {
         using var socket = await Pod.ConnectFromClientAsync(DatabasePort, CancellationToken.None);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { AutoFlush = true, NewLine = "\r\n" };
-        var banner = await reader.ReadLineAsync();
-        await writer.WriteLineAsync(line);
-        return (banner, await reader.ReadLineAsync());
+        return await TcpEchoServer.TalkAsync(socket, line);
     }
 
     public async ValueTask DisposeAsync()

@@ -28,6 +28,17 @@ public sealed class TcpEchoServer : IAsyncDisposable
 
     public static TcpEchoServer Start(string name, IPAddress address, int port) => new(name, address, port);
 
+    /// <summary>The client side of the protocol over a connected socket: returns the banner and the answer to one line.</summary>
+    public static async Task<(string? Banner, string? Answer)> TalkAsync(Socket socket, string line)
+    {
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, System.Text.Encoding.ASCII) { AutoFlush = true, NewLine = "\r\n" };
+        var banner = await reader.ReadLineAsync();
+        await writer.WriteLineAsync(line);
+        return (banner, await reader.ReadLineAsync());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

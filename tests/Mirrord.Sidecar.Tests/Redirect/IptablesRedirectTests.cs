@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Grpc.Net.Client;
 using Mirrord.Testing;
 using Mirrord.Testing.Grpc;
@@ -110,12 +108,7 @@ public sealed class IptablesRedirectTests : IAsyncLifetime
     {
         using var socket = IptablesRedirect.Connect();
         await socket.ConnectAsync(IPAddress.Loopback, _database.Port);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { AutoFlush = true, NewLine = "\r\n" };
-        var banner = await reader.ReadLineAsync();
-        await writer.WriteLineAsync(line);
-        return (banner, await reader.ReadLineAsync());
+        return await TcpEchoServer.TalkAsync(socket, line);
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
