@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -40,8 +38,8 @@ internal sealed class WebhookHost : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("mirrord-webhook-").FullName;
         var initial = writeCertificate ? TestCertificate.Write(Path.Combine(folder, "tls.crt"), Path.Combine(folder, "tls.key")) : null;
 
-        var port = FreePort();
-        var metricsPort = FreePort();
+        var port = Mirrord.Testing.FreePort.Next();
+        var metricsPort = Mirrord.Testing.FreePort.Next();
         var app = WebhookApplication.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -126,12 +124,5 @@ internal sealed class WebhookHost : IAsyncDisposable
     {
         await _app.DisposeAsync();
         Directory.Delete(Folder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
