@@ -110,6 +110,8 @@ public sealed class PodOnThisMachineTests
     {
         Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
         await using var env = await PodOnThisMachine.StartAsync();
+        using var probing = new CancellationTokenSource();
+        var probes = ProbeUntilCancelledAsync(env, probing.Token);
         var session = await env.ConnectAsync($$"""{ "mode": "steal", "http_filter": { "header_filter": "{{KeepProbes}}" } }""");
         var held = env.ServedByAsync("/hold", ("User-Agent", "curl/8.5.0"));
         await env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -117,7 +119,6 @@ public sealed class PodOnThisMachineTests
         await session.DropAsync();
 
         Assert.Equal("502 session-ended", await held.WaitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Equal("pod", await env.ServedByAsync("/health/ready", ("User-Agent", "kube-probe/1.31")));
         var deadline = DateTime.UtcNow.AddSeconds(15);
         string servedBy;
         while ((servedBy = await env.ServedByAsync("/whoami", ("User-Agent", "curl/8.5.0"))) != "pod" && DateTime.UtcNow < deadline)
@@ -128,6 +129,23 @@ public sealed class PodOnThisMachineTests
         Assert.Equal("pod", servedBy);
         env.Laptop.Release.TrySetResult();
         await session.DisposeAsync();
+        await probing.CancelAsync();
+        var answers = await probes;
+        Assert.NotEmpty(answers);
+        Assert.All(answers, answer => Assert.Equal("pod", answer));
+    }
+
+    /// <summary>kubelet's readiness probe, every 100 ms from the client namespace, for as long as the test runs.</summary>
+    private static async Task<List<string>> ProbeUntilCancelledAsync(PodOnThisMachine env, CancellationToken cancellationToken)
+    {
+        var answers = new List<string>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            answers.Add(await env.ServedByAsync("/health/ready", ("User-Agent", "kube-probe/1.31")));
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        return answers;
     }
 
     [SkippableFact]
