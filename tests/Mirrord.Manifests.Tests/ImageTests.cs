@@ -11,6 +11,7 @@ public sealed class ImageTests
     [Fact]
     public async Task Dockerfile_PassesTheLinter()
     {
+        await ManifestTools.EnsureToolsAsync();
         var (code, output) = await RunAsync(Path.Combine(ManifestTools.Repository, "tests", "Mirrord.Manifests.Tests", "tools", "node_modules", ".bin", "dockerfilelint"),
             Path.Combine(ManifestTools.Repository, "Dockerfile"));
 
