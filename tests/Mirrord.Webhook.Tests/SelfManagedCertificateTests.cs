@@ -75,9 +75,46 @@ public sealed class SelfManagedCertificateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CertificateAboutToExpire_IsReplacedAtStart()
+    public async Task CertificateAboutToExpire_IsReplacedAtStart_AndItsCaStaysInTheBundle()
     {
         var now = DateTimeOffset.UtcNow;
+        var old = PutExpiringSecret(now);
+
+        await using var webhook = await WebhookHost.StartAsync(writeCertificate: false, SelfManaged);
+
+        Assert.True((await ServedCertificateAsync(webhook)).NotAfter > now.AddDays(300).UtcDateTime);
+        var bundle = Encoding.UTF8.GetString(Convert.FromBase64String(
+            _api.GetObject(FakeKubeApiServer.WebhookConfigurationKey("mirrord-webhook"))!["webhooks"]![0]!["clientConfig"]!["caBundle"]!.GetValue<string>()));
+        Assert.Contains(old.CaPem, bundle, StringComparison.Ordinal);
+        Assert.Equal(2, bundle.Split("BEGIN CERTIFICATE").Length - 1);
+    }
+
+    [Fact]
+    public async Task RunningWebhook_RenewsACertificateNearItsEnd_WithoutARestart()
+    {
+        var settings = SelfManaged;
+        settings["Webhook:CertificateRenewalInterval"] = "00:00:00.300";
+        await using var webhook = await WebhookHost.StartAsync(writeCertificate: false, settings);
+        var first = (await ServedCertificateAsync(webhook)).Thumbprint;
+
+        var old = PutExpiringSecret(DateTimeOffset.UtcNow);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        X509Certificate2 served;
+        while ((served = await ServedCertificateAsync(webhook)).Thumbprint == first && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.NotEqual(first, served.Thumbprint);
+        Assert.True(served.NotAfter > DateTime.UtcNow.AddDays(300), $"served a certificate ending {served.NotAfter:u}");
+        var stored = _api.GetObject(FakeKubeApiServer.SecretKey("mirrord-system", "mirrord-webhook-tls"))!["data"]!["tls.crt"]!.GetValue<string>();
+        Assert.DoesNotContain(old.CertificatePem, Encoding.UTF8.GetString(Convert.FromBase64String(stored)), StringComparison.Ordinal);
+    }
+
+    /// <summary>Puts a certificate with ten days left into the Secret, as if it had been made a year ago.</summary>
+    private Certificates.ServingCertificate PutExpiringSecret(DateTimeOffset now)
+    {
         var old = Certificates.ServingCertificate.Create("mirrord-webhook", "mirrord-system", now - Certificates.ServingCertificate.Lifetime + TimeSpan.FromDays(10));
         _api.PutObject(FakeKubeApiServer.SecretKey("mirrord-system", "mirrord-webhook-tls"), new JsonObject
         {
@@ -92,10 +129,7 @@ public sealed class SelfManagedCertificateTests : IAsyncLifetime
                 ["tls.key"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(old.KeyPem)),
             },
         });
-
-        await using var webhook = await WebhookHost.StartAsync(writeCertificate: false, SelfManaged);
-
-        Assert.True((await ServedCertificateAsync(webhook)).NotAfter > now.AddDays(300).UtcDateTime);
+        return old;
     }
 
     private static async Task<X509Certificate2> ServedCertificateAsync(WebhookHost webhook)

@@ -12,4 +12,5 @@ internal static class WebhookEventIds
     public const int CertificateReused = 1012;
     public const int CertificateCreated = 1013;
     public const int CaBundlePatched = 1014;
+    public const int CertificateRenewalFailed = 1015;
 }

@@ -26,17 +26,30 @@ internal sealed partial class CertificateBootstrapper
         _logger = logger;
     }
 
+    /// <summary>The API client for the bootstrap: <see cref="WebhookOptions.Kubeconfig"/> when set, else the pod's service account.</summary>
+    public IKubernetes CreateClient() => new k8s.Kubernetes(_options.Kubeconfig is { } kubeconfig
+        ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)
+        : KubernetesClientConfiguration.InClusterConfig());
+
     public async Task EnsureAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         var ns = _options.Namespace ?? throw new InvalidOperationException("Webhook:Namespace (or POD_NAMESPACE) must be set for CertificateMode SelfManaged");
-        var certificate = await EnsureSecretAsync(client, ns, cancellationToken);
+        var (certificate, previousCa) = await EnsureSecretAsync(client, ns, cancellationToken);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.CertificateFile))!);
-        await File.WriteAllTextAsync(_options.KeyFile, certificate.KeyPem, cancellationToken);
-        await File.WriteAllTextAsync(_options.CertificateFile, certificate.CertificatePem, cancellationToken);
-        await EnsureCaBundleAsync(client, certificate.CaPem, cancellationToken);
+        await WriteAtomicallyAsync(_options.KeyFile, certificate.KeyPem, cancellationToken);
+        await WriteAtomicallyAsync(_options.CertificateFile, certificate.CertificatePem, cancellationToken);
+
+        // The previous CA stays trusted until the next rotation: replicas that have not reloaded yet keep working.
+        await EnsureCaBundleAsync(client, certificate.CaPem + (previousCa ?? string.Empty), cancellationToken);
     }
 
-    private async Task<ServingCertificate> EnsureSecretAsync(IKubernetes client, string ns, CancellationToken cancellationToken)
+    private static async Task WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(path + ".tmp", content, cancellationToken);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private async Task<(ServingCertificate Certificate, string? PreviousCa)> EnsureSecretAsync(IKubernetes client, string ns, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -44,22 +57,29 @@ internal sealed partial class CertificateBootstrapper
             if (existing is not null && FromSecret(existing) is { } current && current.IsUsable(_options.ServiceName, ns, DateTimeOffset.UtcNow))
             {
                 Log.Reused(_logger, ns, _options.SecretName);
-                return current;
+                return (current, PreviousCa(existing));
             }
 
             var fresh = ServingCertificate.Create(_options.ServiceName, ns, DateTimeOffset.UtcNow);
+            var previousCa = existing is not null && FromSecret(existing) is { } replaced ? replaced.CaPem : null;
+            var data = new Dictionary<string, byte[]>
+            {
+                ["tls.crt"] = Encoding.UTF8.GetBytes(fresh.CertificatePem),
+                ["tls.key"] = Encoding.UTF8.GetBytes(fresh.KeyPem),
+                ["ca.crt"] = Encoding.UTF8.GetBytes(fresh.CaPem),
+            };
+            if (previousCa is not null)
+            {
+                data[PreviousCaKey] = Encoding.UTF8.GetBytes(previousCa);
+            }
+
             var secret = new V1Secret
             {
                 ApiVersion = "v1",
                 Kind = "Secret",
                 Type = "kubernetes.io/tls",
                 Metadata = new V1ObjectMeta { Name = _options.SecretName, NamespaceProperty = ns, ResourceVersion = existing?.Metadata?.ResourceVersion },
-                Data = new Dictionary<string, byte[]>
-                {
-                    ["tls.crt"] = Encoding.UTF8.GetBytes(fresh.CertificatePem),
-                    ["tls.key"] = Encoding.UTF8.GetBytes(fresh.KeyPem),
-                    ["ca.crt"] = Encoding.UTF8.GetBytes(fresh.CaPem),
-                },
+                Data = data,
             };
             try
             {
@@ -73,7 +93,7 @@ internal sealed partial class CertificateBootstrapper
                 }
 
                 Log.Created(_logger, ns, _options.SecretName);
-                return fresh;
+                return (fresh, previousCa);
             }
             catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict && attempt < 3)
             {
@@ -117,6 +137,11 @@ internal sealed partial class CertificateBootstrapper
             return null;
         }
     }
+
+    private const string PreviousCaKey = "ca-previous.crt";
+
+    private static string? PreviousCa(V1Secret secret)
+        => secret.Data is { } data && data.TryGetValue(PreviousCaKey, out var pem) ? Encoding.UTF8.GetString(pem) : null;
 
     private static ServingCertificate? FromSecret(V1Secret secret)
         => secret.Data is { } data && data.TryGetValue("ca.crt", out var ca) && data.TryGetValue("tls.crt", out var crt) && data.TryGetValue("tls.key", out var key)

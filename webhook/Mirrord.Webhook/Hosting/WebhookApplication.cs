@@ -36,11 +36,9 @@ public static class WebhookApplication
 
     private static async Task BootstrapCertificateAsync(WebApplication app, WebhookOptions options, CancellationToken cancellationToken)
     {
-        var configuration = options.Kubeconfig is { } kubeconfig
-            ? k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)
-            : k8s.KubernetesClientConfiguration.InClusterConfig();
-        using var client = new k8s.Kubernetes(configuration);
-        await app.Services.GetRequiredService<CertificateBootstrapper>().EnsureAsync(client, cancellationToken);
+        var bootstrapper = app.Services.GetRequiredService<CertificateBootstrapper>();
+        using var client = bootstrapper.CreateClient();
+        await bootstrapper.EnsureAsync(client, cancellationToken);
     }
 
     /// <param name="args">Command-line configuration overrides (<c>--Webhook:Port=8443</c>).</param>
@@ -58,6 +56,7 @@ public static class WebhookApplication
             .PostConfigure(options => options.OwnNamespace ??= Environment.GetEnvironmentVariable("POD_NAMESPACE"));
         builder.Services.AddSingleton<CertificateReloader>();
         builder.Services.AddSingleton<CertificateBootstrapper>();
+        builder.Services.AddHostedService<CertificateRenewal>();
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddSingleton<MutationHandler>();
 

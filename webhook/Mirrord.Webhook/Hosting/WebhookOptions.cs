@@ -31,6 +31,9 @@ public sealed class WebhookOptions
 
     public string WebhookConfigurationName { get; set; } = "mirrord-webhook";
 
+    /// <summary>How often, with SelfManaged, the Secret is checked and a certificate near its end renewed while running.</summary>
+    public TimeSpan CertificateRenewalInterval { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>A kubeconfig for SelfManaged outside a cluster (tests, development); in a pod the service account is used.</summary>
     public string? Kubeconfig { get; set; }
 
