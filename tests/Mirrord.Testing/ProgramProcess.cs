@@ -59,18 +59,7 @@ public sealed class ProgramProcess : IAsyncDisposable
     }
 
     /// <summary>True when an unprivileged user can read and run the test output (every directory up the path is world-traversable).</summary>
-    public static bool IsRunnableByOthers()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if ((directory.UnixFileMode & UnixFileMode.OtherExecute) == 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsRunnableByOthers() => Cli.Demo.NamespacePod.IsReadableByOthers(AppContext.BaseDirectory);
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
 

@@ -211,7 +211,8 @@ internal sealed class NamespacePod : IDemoPod
         }
     }
 
-    private static bool IsReadableByOthers(string directory)
+    /// <summary>True when an unprivileged user can reach <paramref name="directory"/> (every directory up the path is world-traversable).</summary>
+    public static bool IsReadableByOthers(string directory)
     {
         for (var current = new DirectoryInfo(directory); current is not null; current = current.Parent)
         {

@@ -23,25 +23,7 @@ public sealed class IptablesRedirect : IAsyncDisposable
     }
 
     /// <summary>Why rules cannot be installed here (not root, no iptables), or null when they can.</summary>
-    public static string? Unavailable()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return "the iptables redirect needs Linux";
-        }
-
-        if (Environment.UserName != "root")
-        {
-            return $"installing iptables rules needs root (running as {Environment.UserName})";
-        }
-
-        if (!new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.Any(File.Exists))
-        {
-            return "ip (iproute2) is not installed (apt-get install iproute2; .ci/run does)";
-        }
-
-        return FindIptables() is null ? "iptables is not installed (apt-get install iptables; .ci/run does)" : null;
-    }
+    public static string? Unavailable() => Cli.Demo.NamespacePod.Unavailable() is { } reason ? $"{reason} (.ci/run installs iptables and iproute2 and runs as root)" : null;
 
     /// <summary>Redirects TCP from <see cref="ClientAddress"/> to 127.0.0.1:<c>port</c> to <paramref name="inboundPort"/>, for each port.</summary>
     public static async Task<IptablesRedirect> InstallAsync(IEnumerable<int> ports, int inboundPort)
