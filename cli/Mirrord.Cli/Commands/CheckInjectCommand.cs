@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Mirrord.Cli.Manifests;
 using Mirrord.Injection;
-using YamlDotNet.Core;
 
 namespace Mirrord.Cli.Commands;
 
@@ -19,22 +17,11 @@ internal static class CheckInjectCommand
         var command = new Command("check-inject", "Explain whether the webhook would inject each workload, and why") { file, labels, @namespace };
         command.SetAction(parse =>
         {
-            if (!ManifestInput.TryRead(parse.GetRequiredValue(file), input, error, out var text)
-                || !ManifestInput.TryParseLabels(parse.GetValue(labels), error, out var namespaceLabels))
+            var empty = new Dictionary<string, string>();
+            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), empty, parse.GetRequiredValue(@namespace), new InjectionOptions(), input, error, out var exitCode)
+                is not var (_, reports))
             {
-                return ExitCodes.UsageError;
-            }
-
-            IReadOnlyList<WorkloadReport> reports;
-            try
-            {
-                (_, reports) = new ManifestInjector(new PodInjector(new InjectionOptions()), parse.GetRequiredValue(@namespace), namespaceLabels ?? new Dictionary<string, string>())
-                    .Inject(text);
-            }
-            catch (YamlException ex)
-            {
-                error.WriteLine($"error: --file {parse.GetRequiredValue(file)}: {ex.Message}");
-                return ExitCodes.ConfigInvalid;
+                return exitCode;
             }
 
             if (reports.Count == 0)

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Mirrord.Cli.Manifests;
 using Mirrord.Injection;
-using YamlDotNet.Core;
 
 namespace Mirrord.Cli.Commands;
 
@@ -23,28 +21,16 @@ internal static class InjectCommand
         var command = new Command("inject", "Add the mirrord sidecar to the pod templates of rendered manifests") { file, outputFile, labels, @namespace, image };
         command.SetAction(parse =>
         {
-            if (!ManifestInput.TryRead(parse.GetRequiredValue(file), input, error, out var text)
-                || !ManifestInput.TryParseLabels(parse.GetValue(labels), error, out var namespaceLabels))
-            {
-                return ExitCodes.UsageError;
-            }
-
             var options = new InjectionOptions();
             if (parse.GetValue(image) is { } sidecarImage)
             {
                 options.SidecarImage = sidecarImage;
             }
 
-            string injected;
-            IReadOnlyList<WorkloadReport> reports;
-            try
+            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), null, parse.GetRequiredValue(@namespace), options, input, error, out var exitCode)
+                is not var (injected, reports))
             {
-                (injected, reports) = new ManifestInjector(new PodInjector(options), parse.GetRequiredValue(@namespace), namespaceLabels).Inject(text);
-            }
-            catch (YamlException ex)
-            {
-                error.WriteLine($"error: --file {parse.GetRequiredValue(file)}: {ex.Message}");
-                return ExitCodes.ConfigInvalid;
+                return exitCode;
             }
 
             foreach (var report in reports)

@@ -1,11 +1,42 @@
 using System.Diagnostics.CodeAnalysis;
+using Mirrord.Cli.Manifests;
+using Mirrord.Injection;
+using YamlDotNet.Core;
 
 namespace Mirrord.Cli.Commands;
 
 /// <summary>Reading manifests (a file or stdin) and <c>--namespace-labels</c>, shared by <c>inject</c> and <c>check-inject</c>.</summary>
 internal static class ManifestInput
 {
-    public static bool TryRead(string file, TextReader stdin, TextWriter error, [NotNullWhen(true)] out string? text)
+    /// <summary>
+    /// Reads the manifests and runs the injector over them, with the namespace labels from
+    /// <paramref name="labelsText"/> or else <paramref name="defaultLabels"/>. Null, with the problem
+    /// written to <paramref name="error"/> and the exit code set, when the input is unusable.
+    /// </summary>
+    public static (string Output, IReadOnlyList<WorkloadReport> Reports)? Inject(
+        string file, string? labelsText, IReadOnlyDictionary<string, string>? defaultLabels, string @namespace, InjectionOptions options,
+        TextReader stdin, TextWriter error, out int exitCode)
+    {
+        exitCode = ExitCodes.UsageError;
+        if (!TryRead(file, stdin, error, out var text) || !TryParseLabels(labelsText, error, out var labels))
+        {
+            return null;
+        }
+
+        try
+        {
+            exitCode = ExitCodes.Success;
+            return new ManifestInjector(new PodInjector(options), @namespace, labels ?? defaultLabels).Inject(text);
+        }
+        catch (YamlException ex)
+        {
+            error.WriteLine($"error: --file {file}: {ex.Message}");
+            exitCode = ExitCodes.ConfigInvalid;
+            return null;
+        }
+    }
+
+    private static bool TryRead(string file, TextReader stdin, TextWriter error, [NotNullWhen(true)] out string? text)
     {
         try
         {
@@ -20,7 +51,7 @@ internal static class ManifestInput
         }
     }
 
-    public static bool TryParseLabels(string? text, TextWriter error, out IReadOnlyDictionary<string, string>? labels)
+    private static bool TryParseLabels(string? text, TextWriter error, out IReadOnlyDictionary<string, string>? labels)
     {
         labels = null;
         if (text is null)

@@ -19,8 +19,9 @@ internal sealed class NamespacePod : IDemoPod
     private static readonly IPAddress s_podAddress = IPAddress.Parse("198.18.0.2");
     private static readonly string[] s_binDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
     private readonly List<Process> _processes = [];
-    private readonly NetworkNamespace _pod;
-    private readonly NetworkNamespace _client;
+    private readonly string _prefix;
+    private NetworkNamespace _pod;
+    private NetworkNamespace _client;
 
     private readonly string[] _appCommand;
     private string[] _sidecarCommand = [];
@@ -31,6 +32,7 @@ internal sealed class NamespacePod : IDemoPod
     {
         _appCommand = appCommand;
         _appPorts = appPorts;
+        _prefix = prefix;
         _pod = new NetworkNamespace($"{prefix}-pod");
         _client = new NetworkNamespace($"{prefix}-client");
         Client = new HttpClient(CreateClientHandler())
@@ -112,12 +114,8 @@ internal sealed class NamespacePod : IDemoPod
 
     private async Task BuildAsync(CancellationToken cancellationToken)
     {
-        foreach (var ns in new[] { _pod, _client })
-        {
-            await TryAsync(() => NetworkNamespace.IpAsync("netns", "del", ns.Name));
-            await NetworkNamespace.IpAsync("netns", "add", ns.Name);
-            await NetworkNamespace.IpAsync("-n", ns.Name, "link", "set", "lo", "up");
-        }
+        _pod = await NetworkNamespace.CreateAsync($"{_prefix}-pod");
+        _client = await NetworkNamespace.CreateAsync($"{_prefix}-client");
 
         var (clientEnd, podEnd) = ($"{_client.Name[..Math.Min(11, _client.Name.Length)]}-c", $"{_pod.Name[..Math.Min(11, _pod.Name.Length)]}-p");
         await NetworkNamespace.IpAsync("link", "add", clientEnd, "netns", _client.Name, "type", "veth", "peer", "name", podEnd, "netns", _pod.Name);
@@ -225,18 +223,6 @@ internal sealed class NamespacePod : IDemoPod
         return true;
     }
 
-    private static async Task TryAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (InvalidOperationException)
-        {
-            // Nothing to clean up from an earlier run.
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -251,9 +237,7 @@ internal sealed class NamespacePod : IDemoPod
             process.Dispose();
         }
 
-        foreach (var ns in new[] { _client, _pod })
-        {
-            await TryAsync(() => NetworkNamespace.IpAsync("netns", "del", ns.Name));
-        }
+        await _client.DeleteAsync();
+        await _pod.DeleteAsync();
     }
 }

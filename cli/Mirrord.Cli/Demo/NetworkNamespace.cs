@@ -61,17 +61,40 @@ internal sealed partial class NetworkNamespace
         return await connected.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Creates the namespace (replacing one left over from an earlier run) with its loopback up.</summary>
+    public static async Task<NetworkNamespace> CreateAsync(string name)
+    {
+        var ns = new NetworkNamespace(name);
+        await ns.DeleteAsync();
+        await IpAsync("netns", "add", name);
+        await IpAsync("-n", name, "link", "set", "lo", "up");
+        return ns;
+    }
+
+    /// <summary>Removes the namespace (and the veth ends in it); nothing to do when it is gone already.</summary>
+    public async Task DeleteAsync() => await RunProcessAsync("ip", ["netns", "del", Name]);
+
+    /// <summary>Runs a command inside the namespace; returns its exit code and output.</summary>
+    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] command) => RunProcessAsync("ip", ["netns", "exec", Name, .. command]);
+
     /// <summary>Runs <c>ip</c> with these arguments; throws with its message when it fails.</summary>
     public static async Task IpAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("ip", args) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        using var process = Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
+        var (code, _, error) = await RunProcessAsync("ip", args);
+        if (code != 0)
         {
             throw new InvalidOperationException($"ip {string.Join(' ', args)}: {error.Trim()}");
         }
+    }
+
+    private static async Task<(int, string, string)> RunProcessAsync(string program, string[] args)
+    {
+        var start = new ProcessStartInfo(program, args) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
     }
 
     [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]

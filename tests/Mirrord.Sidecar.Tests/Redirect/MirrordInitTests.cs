@@ -1,3 +1,4 @@
+using Mirrord.Cli.Demo;
 using Mirrord.Testing.Redirect;
 
 namespace Mirrord.Sidecar.Tests.Redirect;
@@ -8,29 +9,39 @@ namespace Mirrord.Sidecar.Tests.Redirect;
 /// </summary>
 public sealed class MirrordInitTests
 {
-    private const string Program = "mirrord-sidecar.dll";
+    private static string NewName() => $"mirrord-t-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>The command line of the init step: the sidecar program with <c>init</c> and these arguments.</summary>
+    private static string[] InitCommand(params string[] args)
+        => [NamespacePod.Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-sidecar.dll"), "init", .. args];
 
     [SkippableFact]
     public async Task Init_InstallsThePreroutingRedirect_AndRunningItAgainChangesNothing()
     {
         Skip.If(IptablesRedirect.Unavailable() is not null, IptablesRedirect.Unavailable());
-        await using var pod = await NetworkNamespace.CreateAsync();
+        var pod = await NetworkNamespace.CreateAsync(NewName());
+        try
+        {
+            var first = await pod.RunAsync(InitCommand("--ports", "8080,9090", "--inbound-port", "15080"));
+            var second = await pod.RunAsync(InitCommand("--ports", "8080,9090", "--inbound-port", "15080"));
+            var (_, rules, _) = await pod.RunAsync("iptables-save", "-t", "nat");
 
-        var first = await pod.RunProgramAsync(Program, "init", "--ports", "8080,9090", "--inbound-port", "15080");
-        var second = await pod.RunProgramAsync(Program, "init", "--ports", "8080,9090", "--inbound-port", "15080");
-        var (_, rules, _) = await pod.RunAsync("iptables-save", "-t", "nat");
-
-        Assert.Equal(0, first.ExitCode);
-        Assert.Equal(0, second.ExitCode);
-        Assert.Contains("redirects TCP ports 8080, 9090 to 15080 in chain MIRRORD_INBOUND of nat PREROUTING", first.Output, StringComparison.Ordinal);
-        var lines = rules.Split('\n').Where(line => line.StartsWith("-A ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(
-            [
-                "-A PREROUTING -p tcp -j MIRRORD_INBOUND",
-                "-A MIRRORD_INBOUND -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 15080",
-                "-A MIRRORD_INBOUND -p tcp -m tcp --dport 9090 -j REDIRECT --to-ports 15080",
-            ],
-            lines);
+            Assert.Equal(0, first.ExitCode);
+            Assert.Equal(0, second.ExitCode);
+            Assert.Contains("redirects TCP ports 8080, 9090 to 15080 in chain MIRRORD_INBOUND of nat PREROUTING", first.Output, StringComparison.Ordinal);
+            var lines = rules.Split('\n').Where(line => line.StartsWith("-A ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(
+                [
+                    "-A PREROUTING -p tcp -j MIRRORD_INBOUND",
+                    "-A MIRRORD_INBOUND -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 15080",
+                    "-A MIRRORD_INBOUND -p tcp -m tcp --dport 9090 -j REDIRECT --to-ports 15080",
+                ],
+                lines);
+        }
+        finally
+        {
+            await pod.DeleteAsync();
+        }
     }
 
     [SkippableFact]
@@ -38,14 +49,18 @@ public sealed class MirrordInitTests
     {
         Skip.If(IptablesRedirect.Unavailable() is not null, IptablesRedirect.Unavailable());
         Skip.IfNot(Testing.ProgramProcess.IsRunnableByOthers(), "the test output is not readable by an unprivileged user");
-        await using var pod = await NetworkNamespace.CreateAsync();
+        var pod = await NetworkNamespace.CreateAsync(NewName());
+        try
+        {
+            var result = await pod.RunAsync(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", .. InitCommand("--ports", "8080")]);
 
-        var result = await pod.RunAsync(
-            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, Program), "init", "--ports", "8080");
-
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("the container needs NET_ADMIN and NET_RAW", result.Error, StringComparison.Ordinal);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("the container needs NET_ADMIN and NET_RAW", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await pod.DeleteAsync();
+        }
     }
 
     [Theory]
