@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Pass-through throughput on loopback, one run, interleaved rounds, medians: the app direct, nginx,
-# HAProxy, the sidecar with no session, and the sidecar with a session whose 10-rule filter never
-# matches. wrk, 32 connections, 1 KB responses. Also CPU seconds per 1000 requests of each proxy.
-# Usage: bench/run.sh [rounds] [seconds]      (needs wrk, nginx and haproxy: apt-get install wrk nginx-light haproxy)
+# The sidecar against direct, nginx and HAProxy on loopback, in one run, interleaved rounds, medians:
+#   1. HTTP/1.1 throughput (wrk) and 2. HTTP/2 throughput (h2load), 1 KB responses, 32 connections,
+#      with CPU seconds per 1000 requests of each proxy process;
+#   3. added latency at a fixed 1000 requests/s over 4 connections (h2load --rps, p50/p90/p99);
+#   4. the stolen path: sidecar, tunnel and CLI to a local app, against direct to that app;
+#   5. the sidecar's memory: idle, after 30 s at 1000 requests/s, peak at 256 connections;
+#   6. the webhook at 100 and 500 reviews/s (bench/webhook.sh).
+# Usage: bench/run.sh [rounds] [seconds]
+# Needs: apt-get install wrk nghttp2-client nginx-light haproxy openssl
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rounds=${1:-3}
 seconds=${2:-8}
+for tool in wrk h2load nginx haproxy openssl; do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool: apt-get install wrk nghttp2-client nginx-light haproxy openssl" >&2; exit 2; }
+done
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -15,11 +24,15 @@ trap cleanup EXIT
 for project in tests/Mirrord.TestApp cli/Mirrord.Cli; do dotnet build -c Release "$project" --nologo -v quiet >/dev/null; done
 app_dll=tests/Mirrord.TestApp/bin/Release/net10.0/Mirrord.TestApp.dll
 bin=cli/Mirrord.Cli/bin/Release/net10.0
-export DOTNET_TieredPGO=1 Logging__LogLevel__Default=Warning
+export Logging__LogLevel__Default=Warning
+declare -A pid_of h1 h2
 
-declare -A pid_of
+# The app in the pod (HTTP/1.1 on 18080, h2c on 19080) and the developer's local app (28080, 29080).
 dotnet "$app_dll" app 18080 19080 15480 >"$work/app.log" 2>&1 & pids+=($!); pid_of[direct]=$!
+dotnet "$app_dll" laptop 28080 29080 25480 >"$work/laptop.log" 2>&1 & pids+=($!)
+h1[direct]=18080; h2[direct]=19080
 
+# nginx cannot proxy plain-text HTTP/2 upstream, so its h2c listener speaks HTTP/1.1 to the app.
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 2;
 pid $work/nginx.pid;
@@ -27,14 +40,19 @@ error_log $work/nginx-error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  upstream app { server 127.0.0.1:18080; keepalive 64; }
+  # nginx closes a client connection after 1000 requests by default, and h2load does not reconnect:
+  # without this its HTTP/2 figure stops at 1000 requests per connection.
+  keepalive_requests 1000000;
+  upstream app { server 127.0.0.1:18080; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:18081;
+    listen 127.0.0.1:19081 http2;
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 }
 NGINX
 nginx -c "$work/nginx.conf" -g 'daemon off;' & pids+=($!); pid_of[nginx]=$!
+h1[nginx]=18081; h2[nginx]=19081
 
 cat >"$work/haproxy.cfg" <<HAPROXY
 global
@@ -45,60 +63,134 @@ defaults
   timeout client 30s
   timeout server 30s
   http-reuse always
-frontend in
+frontend h1
   bind 127.0.0.1:18082
   default_backend app
+frontend h2
+  bind 127.0.0.1:19082 proto h2
+  default_backend app-h2
 backend app
   server app 127.0.0.1:18080
+backend app-h2
+  server app 127.0.0.1:19080 proto h2
 HAPROXY
 haproxy -f "$work/haproxy.cfg" & pids+=($!); pid_of[haproxy]=$!
+h1[haproxy]=18082; h2[haproxy]=19082
 
-sidecar() { # listen-port session-port health-port inbound-port
-  MIRRORD_Sidecar__DirectListeners="$1=18080" MIRRORD_Sidecar__SessionPort=$2 MIRRORD_Sidecar__HealthPort=$3 MIRRORD_Sidecar__InboundPort=$4 \
-    dotnet "$bin/mirrord-sidecar.dll" >"$work/sidecar-$1.log" 2>&1 & pids+=($!)
+sidecar() { # name index: listeners 1808N (-> 18080) and 1908N (-> 19080), session 1809N, health 1819N, inbound 1829N
+  local name=$1 n=$2
+  MIRRORD_Sidecar__DirectListeners="1808$n=18080,1908$n=19080" MIRRORD_Sidecar__SessionPort=1809$n \
+  MIRRORD_Sidecar__HealthPort=1819$n MIRRORD_Sidecar__InboundPort=1829$n \
+    dotnet "$bin/mirrord-sidecar.dll" >"$work/sidecar-$name.log" 2>&1 & pids+=($!)
+  pid_of[$name]=$!; h1[$name]=1808$n; h2[$name]=1908$n
+  wait_for "http://127.0.0.1:1819$n/readyz"
 }
-sidecar 18083 18093 18193 18293; pid_of[sidecar]=$!
-sidecar 18084 18094 18194 18294; pid_of[sidecar-10-rules]=$!
+connect() { # name index config-json local-port
+  echo "$3" >"$work/$1.json"
+  dotnet "$bin/mirrord-cli.dll" connect --sidecar-address "127.0.0.1:1809$2" -f "$work/$1.json" --local-port "$4" >"$work/cli-$1.log" 2>&1 & pids+=($!)
+  for _ in $(seq 100); do grep -q "registered on pod" "$work/cli-$1.log" && return 0; sleep 0.2; done
+  echo "the $1 session did not register" >&2; cat "$work/cli-$1.log" >&2; return 1
+}
 
+sidecar memory 6 # untouched until section 5
+idle_mb=$(rss_mb "${pid_of[memory]}")
+sidecar sidecar 3
+sidecar sidecar-10-rules 4
 # Ten header rules that never match the benchmark's requests: every request is evaluated and passed.
 rules=$(for i in $(seq 1 10); do printf '{ "header": "^X-Dev-%d: developer-%d$" }' "$i" "$i"; if [ "$i" -lt 10 ]; then printf ', '; fi; done)
-cat >"$work/mirrord.json" <<JSON
-{ "feature": { "network": { "incoming": { "mode": "steal", "http_filter": { "any_of": [ $rules ], "ports": [18080] } } } } }
-JSON
-for _ in $(seq 50); do curl -sf http://127.0.0.1:18193/readyz >/dev/null && curl -sf http://127.0.0.1:18194/readyz >/dev/null && break; sleep 0.2; done
-dotnet "$bin/mirrord-cli.dll" connect --sidecar-address 127.0.0.1:18094 -f "$work/mirrord.json" --local-port 1 >"$work/cli.log" 2>&1 & pids+=($!)
-for _ in $(seq 50); do grep -q "registered on pod" "$work/cli.log" && break; sleep 0.2; done
+connect sidecar-10-rules 4 "{ \"feature\": { \"network\": { \"incoming\": { \"mode\": \"steal\", \"http_filter\": { \"any_of\": [ $rules ], \"ports\": [18080, 19080] } } } } }" 1
+sidecar stealing 5
+connect stealing 5 '{ "feature": { "network": { "incoming": { "mode": "steal", "http_filter": { "path_filter": "^/bytes", "ports": [18080] } } } } }' 28080
+wait_for "http://127.0.0.1:${h1[direct]}/bytes/1024"
+for name in nginx haproxy; do wait_for "http://127.0.0.1:${h1[$name]}/bytes/1024"; done
 
-declare -A ports=([direct]=18080 [nginx]=18081 [haproxy]=18082 [sidecar]=18083 [sidecar-10-rules]=18084)
 order=(direct nginx haproxy sidecar sidecar-10-rules)
-
-cpu_ticks() { # utime+stime of a process and its children (nginx's workers)
-  local total=0 pid
-  for pid in "$1" $(pgrep -P "$1" 2>/dev/null); do
-    [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+h2load_rps() { awk '/^finished in/ {gsub(",", ""); print $4}'; }
+throughput() { # protocol: h1 (wrk) or h2 (h2load, 10 streams per connection)
+  local protocol=$1 name port rps before after
+  for round in $(seq "$rounds"); do
+    for name in "${order[@]}"; do
+      if [ "$protocol" = h1 ]; then port=${h1[$name]}; else port=${h2[$name]}; fi
+      before=$(cpu_ticks "${pid_of[$name]}")
+      if [ "$protocol" = h1 ]; then
+        rps=$(wrk -t2 -c32 -d"${seconds}s" "http://127.0.0.1:$port/bytes/1024" | awk '/Requests\/sec/ {print $2}')
+      else
+        rps=$(h2load -t2 -c32 -m10 -D "$seconds" "http://127.0.0.1:$port/bytes/1024" | h2load_rps)
+      fi
+      after=$(cpu_ticks "${pid_of[$name]}")
+      echo "$name $rps $((after - before))" >>"$work/throughput-$protocol"
+      echo "round $round: $protocol $name $rps req/s" >&2
+    done
   done
-  echo "$total"
+  local ticks direct median cpu
+  ticks=$(getconf CLK_TCK)
+  direct=$(awk '$1 == "direct" {print $2}' "$work/throughput-$protocol" | median)
+  echo "| target | median req/s | ratio to direct | CPU s per 1000 requests (that process) |"
+  echo "|---|---:|---:|---:|"
+  for name in "${order[@]}"; do
+    median=$(awk -v n="$name" '$1 == n {print $2}' "$work/throughput-$protocol" | median)
+    cpu=$(awk -v n="$name" -v s="$seconds" -v t="$ticks" '$1 == n {c += $3 / t; r += $2 * s} END {printf "%.4f", c / r * 1000}' "$work/throughput-$protocol")
+    printf "| %s | %.0f | %s | %s |\n" "$name" "$median" "$(ratio "$median" "$direct")" "$cpu"
+  done
 }
 
-echo "== warm-up"
-for name in "${order[@]}"; do wrk -t2 -c32 -d3s "http://127.0.0.1:${ports[$name]}/bytes/1024" >/dev/null; done
-for round in $(seq "$rounds"); do
-  for name in "${order[@]}"; do
-    before=$(cpu_ticks "${pid_of[$name]}")
-    rps=$(wrk -t2 -c32 -d"${seconds}s" "http://127.0.0.1:${ports[$name]}/bytes/1024" | awk '/Requests\/sec/ {print $2}')
-    after=$(cpu_ticks "${pid_of[$name]}")
-    echo "$name $rps $(( after - before ))" >>"$work/results"
-    echo "round $round: $name $rps req/s"
+fixed_rate() { # name url: 1000 requests/s over 4 HTTP/1.1 connections, one log per round
+  h2load --h1 -c4 --rps 250 -D "$seconds" --log-file "$work/latency-$1-$round.log" "$2" >/dev/null
+}
+latency_table() { # baseline-name names...
+  local base=$1 name b50 b90 b99 p50 p90 p99
+  cat "$work"/latency-"$base"-*.log >"$work/latency-$base.all"
+  read -r b50 b90 b99 <<<"$(percentiles "$work/latency-$base.all")"
+  echo "| target | p50 | p90 | p99 | added p50 | added p90 | added p99 | failed |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  for name in "$@"; do
+    cat "$work"/latency-"$name"-*.log >"$work/latency-$name.all"
+    read -r p50 p90 p99 <<<"$(percentiles "$work/latency-$name.all")"
+    printf "| %s | %d µs | %d µs | %d µs | %d µs | %d µs | %d µs | %s |\n" "$name" "$p50" "$p90" "$p99" \
+      $((p50 - b50)) $((p90 - b90)) $((p99 - b99)) "$(failed_requests "$work/latency-$name.all")"
   done
-done
+}
 
-ticks=$(getconf CLK_TCK)
+echo "== warm-up" >&2
+for name in "${order[@]}" stealing; do wrk -t2 -c32 -d3s "http://127.0.0.1:${h1[$name]}/bytes/1024" >/dev/null; done
+
+echo "## 1. HTTP/1.1 throughput (wrk -t2 -c32, ${rounds} rounds of ${seconds} s)"
+throughput h1
 echo
-echo "| target | median req/s | ratio to direct | CPU s per 1000 requests (that process) |"
-echo "|---|---:|---:|---:|"
-direct=$(awk '$1=="direct" {print $2}' "$work/results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-for name in "${order[@]}"; do
-  median=$(awk -v n="$name" '$1==n {print $2}' "$work/results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  cpu=$(awk -v n="$name" -v s="$seconds" -v t="$ticks" '$1==n {c+=$3/t; r+=$2*s} END {printf "%.4f", c/r*1000}' "$work/results")
-  printf "| %s | %.0f | %.2f | %s |\n" "$name" "$median" "$(echo "$median / $direct" | bc -l)" "$cpu"
+echo "## 2. HTTP/2 throughput (h2load -t2 -c32 -m10, ${rounds} rounds of ${seconds} s)"
+throughput h2
+echo
+echo "## 3. Latency at 1000 requests/s (h2load --h1 -c4 --rps 250, ${rounds} rounds of ${seconds} s)"
+for round in $(seq "$rounds"); do
+  for name in "${order[@]}"; do fixed_rate "$name" "http://127.0.0.1:${h1[$name]}/bytes/1024"; done
 done
+latency_table direct "${order[@]:1}"
+echo
+echo "## 4. Stolen path: sidecar, tunnel and CLI to the local app (wrk -t2 -c32 -d30s)"
+wrk_summary() { awk '/Requests\/sec/ {rps = $2} /Non-2xx/ {bad += $NF} /Socket errors/ {gsub(",", ""); bad += $4 + $6 + $8 + $10} END {printf "%.0f %d", rps, bad}'; }
+read -r local_rps local_bad <<<"$(wrk -t2 -c32 -d30s --timeout 5s http://127.0.0.1:28080/bytes/1024 | wrk_summary)"
+read -r stolen_rps stolen_bad <<<"$(wrk -t2 -c32 -d30s --timeout 5s "http://127.0.0.1:${h1[stealing]}/bytes/1024" | wrk_summary)"
+echo "| target | req/s | ratio to direct | errors |"
+echo "|---|---:|---:|---:|"
+echo "| direct to the local app | $local_rps | 1.00 | $local_bad |"
+echo "| stolen: sidecar → tunnel → CLI → local app | $stolen_rps | $(ratio "$stolen_rps" "$local_rps") | $stolen_bad |"
+for round in $(seq "$rounds"); do
+  fixed_rate local http://127.0.0.1:28080/bytes/1024
+  fixed_rate stolen "http://127.0.0.1:${h1[stealing]}/bytes/1024"
+done
+echo
+latency_table local stolen
+echo
+echo "## 5. Sidecar memory (resident set)"
+h2load --h1 -c4 --rps 250 -D 30 "http://127.0.0.1:${h1[memory]}/bytes/1024" >/dev/null
+after_load_mb=$(rss_mb "${pid_of[memory]}")
+wrk -t2 -c256 -d"${seconds}s" "http://127.0.0.1:${h1[memory]}/bytes/1024" >/dev/null
+peak_mb=$(rss_mb "${pid_of[memory]}" VmHWM)
+echo "| state | MB |"
+echo "|---|---:|"
+echo "| idle, after start | $idle_mb |"
+echo "| after 30 s at 1000 requests/s | $after_load_mb |"
+echo "| peak, 256 connections for ${seconds} s | $peak_mb |"
+echo
+echo "## 6. Webhook: one AdmissionReview over HTTPS at a fixed rate"
+bench/webhook.sh 15

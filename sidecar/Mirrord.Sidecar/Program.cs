@@ -1,6 +1,8 @@
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Sidecar.Init;
 
+RuntimeTuning.Apply();
+
 switch (args)
 {
     // The same image serves as mirrord-init: "init" installs the redirect and exits.
