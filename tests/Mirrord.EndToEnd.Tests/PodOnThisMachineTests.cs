@@ -63,6 +63,20 @@ public sealed class PodOnThisMachineTests
     }
 
     [SkippableFact]
+    public async Task SessionEndpoint_FromAnotherNetworkNamespace_IsUnreachable_FromInsideThePodItAnswers()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        await using var env = await PodOnThisMachine.StartAsync();
+
+        // Another pod that reaches the pod IP: nothing listens for it on the session port.
+        var refused = await Assert.ThrowsAsync<SocketException>(() => env.Pod.ConnectFromClientAsync(Mirrord.Tunnel.SidecarPorts.Session, CancellationToken.None));
+        var sessions = await Mirrord.Tunnel.Client.SessionClient.ListAsync(env.Pod.Dial, CancellationToken.None);
+
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        Assert.Empty(sessions);
+    }
+
+    [SkippableFact]
     public async Task UnfilteredSteal_TakesEverythingIncludingANonHttpProtocol()
     {
         Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());

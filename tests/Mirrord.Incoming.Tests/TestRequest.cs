@@ -62,5 +62,8 @@ public sealed class TestRequest : IFilterableRequest
         }
     }
 
+    /// <summary>Each header as the line a header rule is matched against.</summary>
+    public IEnumerable<string> HeaderLines => _headers.Select(h => $"{h.Key}: {h.Value}");
+
     public override string ToString() => $"{Method} {Path}{QueryString} [{string.Join("; ", _headers.Select(h => $"{h.Key}: {h.Value}"))}]";
 }

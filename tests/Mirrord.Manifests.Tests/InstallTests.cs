@@ -39,7 +39,7 @@ public sealed class InstallTests
 
     [Theory]
     [MemberData(nameof(Installs))]
-    public async Task Webhooks_SeeOnlyOptedInPods_AndCanNeverStallTheApiServer(string folder)
+    public async Task Webhooks_SeeOnlyOptedInPodsWherePodSecurityAdmitsThem_AndCanNeverStallTheApiServer(string folder)
     {
         var install = await RenderedInstall.RenderAsync(folder);
         var configuration = install.Single("MutatingWebhookConfiguration");
@@ -60,6 +60,10 @@ public sealed class InstallTests
                 .Single(e => e!["key"]!.GetValue<string>() == "kubernetes.io/metadata.name")!;
             Assert.Equal("NotIn", excluded["operator"]!.GetValue<string>());
             Assert.Equal(["kube-system", "mirrord-system"], excluded["values"]!.AsArray().Select(v => v!.GetValue<string>()));
+            var podSecurity = webhook["namespaceSelector"]!["matchExpressions"]!.AsArray()
+                .Single(e => e!["key"]!.GetValue<string>() == "pod-security.kubernetes.io/enforce")!;
+            Assert.Equal("NotIn", podSecurity["operator"]!.GetValue<string>());
+            Assert.Equal(["baseline", "restricted"], podSecurity["values"]!.AsArray().Select(v => v!.GetValue<string>()));
             Assert.NotEmpty(webhook["matchConditions"]!.AsArray());
             var target = webhook["clientConfig"]!["service"]!;
             Assert.Equal(service["metadata"]!["name"]!.GetValue<string>(), target["name"]!.GetValue<string>());

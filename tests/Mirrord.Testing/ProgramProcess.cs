@@ -61,6 +61,13 @@ public sealed class ProgramProcess : IAsyncDisposable
     /// <summary>True when an unprivileged user can read and run the test output (every directory up the path is world-traversable).</summary>
     public static bool IsRunnableByOthers() => Cli.Demo.NamespacePod.IsReadableByOthers(AppContext.BaseDirectory);
 
+    /// <summary>Sends SIGTERM, as the kubelet does when a pod stops.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
 
     public async ValueTask DisposeAsync()

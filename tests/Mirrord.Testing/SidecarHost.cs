@@ -87,6 +87,9 @@ public sealed class SidecarHost : IAsyncDisposable
         return tcp.GetStream();
     }, CancellationToken.None);
 
+    /// <summary>Stops as on SIGTERM: listeners close, requests in flight drain.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

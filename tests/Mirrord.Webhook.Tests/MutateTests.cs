@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
 namespace Mirrord.Webhook.Tests;
 
 /// <summary><c>POST /mutate</c> over real HTTPS with AdmissionReview JSON as the API server sends it.</summary>
-public sealed class MutateTests : IAsyncLifetime
+public sealed partial class MutateTests : IAsyncLifetime
 {
     private WebhookHost _webhook = null!;
     private HttpClient _client = null!;
@@ -129,8 +129,9 @@ public sealed class MutateTests : IAsyncLifetime
     [InlineData("this is not json", "the body is not an AdmissionReview:")]
     [InlineData("[1, 2]", "the body is not an AdmissionReview:")]
     [InlineData("{\"kind\": \"Pod\"}", "the body is not an AdmissionReview: kind is \"Pod\"")]
-    [InlineData("{\"kind\": \"AdmissionReview\"}", "the AdmissionReview has no request")]
-    [InlineData("{\"kind\": \"AdmissionReview\", \"request\": {\"kind\": {\"kind\": \"Pod\"}}}", "the AdmissionReview's request has no uid")]
+    [InlineData("{\"apiVersion\": \"admission.k8s.io/v1beta1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"u\"}}", "apiVersion is \"admission.k8s.io/v1beta1\"; this webhook reads admission.k8s.io/v1")]
+    [InlineData("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\"}", "the AdmissionReview has no request")]
+    [InlineData("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"kind\": {\"kind\": \"Pod\"}}}", "the AdmissionReview's request has no uid")]
     [InlineData("{\"kind\": \"AdmissionReview\", \"request\": {\"uid\": 7}}", "the body is not an AdmissionReview:")]
     public async Task MalformedBody_Is400WithAClearMessage_AndTheWebhookKeepsServing(string body, string expected)
     {

@@ -15,9 +15,14 @@ public sealed class InjectionOptions
 
     public string CpuRequest { get; set; } = "10m";
 
-    public string MemoryRequest { get; set; } = "32Mi";
+    /// <summary>About what the sidecar holds idle (docs/BENCHMARKS.md, section 5).</summary>
+    public string MemoryRequest { get; set; } = "64Mi";
 
-    public string MemoryLimit { get; set; } = "128Mi";
+    /// <summary>
+    /// Room for a few hundred concurrent connections (140 MB measured at 256). An OOM-killed sidecar
+    /// leaves the redirected ports refusing connections until it restarts, so the limit errs high.
+    /// </summary>
+    public string MemoryLimit { get; set; } = "256Mi";
 
     /// <summary>The webhook's own namespace: never injected.</summary>
     public string? OwnNamespace { get; set; }

@@ -28,6 +28,12 @@ public sealed class PodInjector
             return InjectionResult.Skip("the pod already carries the mirrord sidecar");
         }
 
+        // The API server only sends well-formed pods; anything else is left alone rather than patched blindly.
+        if (PodJson.ShapeProblem(pod) is { } problem)
+        {
+            return InjectionResult.Skip($"the object is not shaped like a v1 Pod: {problem}");
+        }
+
         var (inject, reason, optInError) = OptInRule.Decide(pod, context, _options);
         if (optInError is not null)
         {
@@ -124,7 +130,7 @@ public sealed class PodInjector
 
     private static void AddInitContainers(JsonObject pod, List<JsonPatchOperation> operations, JsonObject init, JsonObject sidecar)
     {
-        if (pod["spec"]?["initContainers"] is not JsonArray)
+        if (PodJson.Field(pod["spec"], "initContainers") is not JsonArray)
         {
             operations.Add(JsonPatchOperation.Add("/spec/initContainers", new JsonArray(init, sidecar)));
             return;

@@ -6,13 +6,16 @@ namespace Mirrord.Injection;
 /// <summary>Reading a pod's JSON without a typed model, so that fields this build does not know survive untouched.</summary>
 internal static class PodJson
 {
+    /// <summary>A member of an object; null when the node is missing or not an object (a hostile pod may put anything anywhere).</summary>
+    public static JsonNode? Field(JsonNode? node, string name) => (node as JsonObject)?[name];
+
     public static string? Annotation(JsonObject pod, string name)
-        => pod["metadata"]?["annotations"] is JsonObject annotations && annotations[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String
+        => Field(Field(pod, "metadata"), "annotations") is JsonObject annotations && annotations[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String
             ? value.GetValue<string>()
             : null;
 
     public static IEnumerable<JsonObject> Containers(JsonObject pod, string list)
-        => (pod["spec"]?[list] as JsonArray)?.OfType<JsonObject>() ?? [];
+        => (Field(Field(pod, "spec"), list) as JsonArray)?.OfType<JsonObject>() ?? [];
 
     public static string? String(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
@@ -21,7 +24,37 @@ internal static class PodJson
             ? number
             : null;
 
+    /// <summary>
+    /// What makes the object unsafe to patch: the fields a patch writes into (<c>metadata</c>,
+    /// <c>metadata.annotations</c>, <c>spec</c>, <c>spec.initContainers</c>) must have their v1 Pod
+    /// types, or the patch would replace a value instead of adding to it. Null when the shape is right.
+    /// </summary>
+    public static string? ShapeProblem(JsonObject pod)
+    {
+        if (pod["metadata"] is not (JsonObject or null))
+        {
+            return "metadata is not an object";
+        }
+
+        if (Field(pod["metadata"], "annotations") is not (JsonObject or null) and var annotations)
+        {
+            return "metadata.annotations is not an object";
+        }
+
+        if ((Field(pod["metadata"], "annotations") as JsonObject)?.FirstOrDefault(a => String(a.Value) is null) is { Key: { } key })
+        {
+            return $"annotation {key} is not a string";
+        }
+
+        if (pod["spec"] is not JsonObject)
+        {
+            return "spec is missing or not an object";
+        }
+
+        return Field(pod["spec"], "initContainers") is not (JsonArray or null) ? "spec.initContainers is not a list" : null;
+    }
+
     /// <summary>The pod's name, or its <c>generateName</c> prefix for pods a controller creates.</summary>
     public static string Describe(JsonObject pod)
-        => String(pod["metadata"]?["name"]) ?? (String(pod["metadata"]?["generateName"]) is { } prefix ? $"{prefix}*" : "(unnamed pod)");
+        => String(Field(Field(pod, "metadata"), "name")) ?? (String(Field(Field(pod, "metadata"), "generateName")) is { } prefix ? $"{prefix}*" : "(unnamed pod)");
 }

@@ -44,6 +44,12 @@ public sealed class SidecarOptions
     /// <summary>Idle timeout of a request passed to the container (stolen requests have none).</summary>
     public TimeSpan PassThroughActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// After SIGTERM, how long requests in flight may take to finish before the sidecar exits anyway.
+    /// Under the pod's default 30 s grace period, so the sidecar exits on its own rather than being killed.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
     /// <summary>Stolen requests in flight per session; more are answered 503 with <c>mirrord-error: session-busy</c>.</summary>
     public int StolenRequestsPerSession { get; set; } = 512;
 
@@ -67,6 +73,9 @@ public sealed class SidecarOptions
 
     internal Mirrord.Incoming.Configuration.IncomingConfig? ParsedDefaultIncoming
         => DefaultIncoming.Length == 0 ? null : Mirrord.Incoming.Configuration.IncomingConfigParser.ParseIncoming(DefaultIncoming).Config;
+
+    /// <summary>What a caller may send: header and body sizes, timeouts, HTTP/2 streams.</summary>
+    public HttpLimitsOptions Limits { get; set; } = new();
 
     /// <summary>How much of a request body is buffered to evaluate a JSON body filter.</summary>
     public int MaxFilteredBodyBytes { get; set; } = 64 * 1024;

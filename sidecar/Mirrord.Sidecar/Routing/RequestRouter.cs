@@ -44,6 +44,13 @@ internal sealed partial class RequestRouter
 
     public async Task RouteAsync(HttpContext context, int port)
     {
+        // Kestrel would only refuse this body once it is read, after the request had gone out to the app or a laptop.
+        if (_options.Limits.MaxRequestBodySize is { } maxBody && context.Request.ContentLength > maxBody)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
+        }
+
         var sessions = _sessions.Sessions;
         if (sessions.Length == 0)
         {

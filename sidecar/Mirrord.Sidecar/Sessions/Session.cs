@@ -19,6 +19,7 @@ internal sealed class Session : IAsyncDisposable
 {
     private readonly CancellationTokenSource _ending = new();
     private readonly byte[] _secret;
+    private readonly int _stolenPermits;
     private long _stolen;
     private long _mirrored;
     private long _mirrorsDropped;
@@ -49,6 +50,7 @@ internal sealed class Session : IAsyncDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
         });
+        _stolenPermits = options.StolenRequestsPerSession;
         StolenLimiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = options.StolenRequestsPerSession, QueueLimit = 0 });
         MirrorLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
@@ -80,6 +82,9 @@ internal sealed class Session : IAsyncDisposable
     public HttpMessageInvoker Invoker { get; }
 
     public RateLimiter StolenLimiter { get; }
+
+    /// <summary>Stolen requests of this session that have not finished.</summary>
+    public long StolenInFlight => _stolenPermits - (StolenLimiter.GetStatistics()?.CurrentAvailablePermits ?? _stolenPermits);
 
     public RateLimiter MirrorLimiter { get; }
 

@@ -18,12 +18,14 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
 
     private readonly SessionRegistry _registry;
     private readonly SidecarOptions _options;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<SessionEndpointHandler> _logger;
 
-    public SessionEndpointHandler(SessionRegistry registry, IOptions<SidecarOptions> options, ILogger<SessionEndpointHandler> logger)
+    public SessionEndpointHandler(SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, ILogger<SessionEndpointHandler> logger)
     {
         _registry = registry;
         _options = options.Value;
+        _lifetime = lifetime;
         _logger = logger;
     }
 
@@ -106,7 +108,14 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         try
         {
             await control.SendAsync(new RegisteredMessage(session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts, notice));
-            reason = await control.ServeAsync(_options.SessionTimeout, closed);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(closed);
+            using var stopping = _lifetime.ApplicationStopping.Register(() => _ = EndWhenDrainedAsync(session, ended));
+            reason = await control.ServeAsync(_options.SessionTimeout, ended.Token);
+            if (ended.IsCancellationRequested && !closed.IsCancellationRequested)
+            {
+                reason = "the sidecar is shutting down (the pod is stopping)";
+                await control.SendAsync(new ErrorMessage(SessionErrorCodes.ShuttingDown, reason));
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
         {
@@ -117,6 +126,27 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
             _registry.Remove(session);
             await session.DisposeAsync();
             Log.SessionEnded(_logger, session.Name, session.Id, reason, session.Stolen, session.Mirrored);
+        }
+    }
+
+    /// <summary>
+    /// On shutdown a session lives until its stolen requests have finished (Kestrel drains the
+    /// callers' side meanwhile); then its CLI is told, so the host need not wait out the drain timeout.
+    /// </summary>
+    private static async Task EndWhenDrainedAsync(Session session, CancellationTokenSource ended)
+    {
+        while (session.StolenInFlight > 0 && !ended.IsCancellationRequested)
+        {
+            await Task.Delay(50);
+        }
+
+        try
+        {
+            await ended.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended on its own meanwhile.
         }
     }
 

@@ -8,4 +8,7 @@ public static class SessionErrorCodes
     public const string Version = "version";
     public const string UnknownSession = "unknown-session";
     public const string BadFrame = "bad-frame";
+
+    /// <summary>The sidecar is stopping (the pod is terminating); sent once the session's stolen requests have finished.</summary>
+    public const string ShuttingDown = "shutting-down";
 }

@@ -53,6 +53,126 @@ public sealed class SidecarProgramTests
         Assert.Contains("\"8080,http\"", sidecar.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Program_Sigterm_FinishesRequestsInFlightAndRefusesNewOnes()
+    {
+        await using var pod = await TestApp.StartAsync("pod");
+        await using var sidecar = await RunningSidecar.StartAsync(pod);
+        using var client = LoopbackClients.Http11();
+        var held = client.GetAsync($"http://127.0.0.1:{sidecar.DirectPort}/hold");
+        await pod.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await sidecar.Process.TerminateAsync();
+        await WaitUntilRefusedAsync(sidecar.DirectPort, sidecar.Process);
+        pod.Release.TrySetResult();
+        using var response = await held.WaitAsync(TimeSpan.FromSeconds(10));
+        await sidecar.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("pod released\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, sidecar.Process.ExitCode);
+    }
+
+    [Fact]
+    public async Task Program_SigtermWithASessionConnected_TellsTheCliAndExitsWithoutWaitingOutTheDrainTimeout()
+    {
+        await using var pod = await TestApp.StartAsync("pod");
+        await using var sidecar = await RunningSidecar.StartAsync(pod);
+        var config = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, $$"""{ "feature": { "network": { "incoming": { "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [{{pod.HttpPort}}] } } } } }""");
+        await using var cli = await CliSession.StartAsync(["connect", "--sidecar-address", $"127.0.0.1:{sidecar.SessionPort}", "-f", config], registrations: 1);
+
+        await sidecar.Process.TerminateAsync();
+        await sidecar.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        // The default drain timeout is 25 s: the sidecar left long before, and told the CLI why.
+        Assert.Equal(0, sidecar.Process.ExitCode);
+        await cli.ExpectLineAsync("the sidecar is shutting down (the pod is stopping)");
+        File.Delete(config);
+    }
+
+    [Fact]
+    public async Task Program_HeaderValuesOfStolenAndPassedRequests_AreNeverLogged_AtTheMostVerboseLevel()
+    {
+        const string Token = "Bearer s3cr3t-authorization-value";
+        const string Cookie = "session=c00kie-value";
+        await using var pod = await TestApp.StartAsync("pod");
+        await using var laptop = await TestApp.StartAsync("laptop");
+        await using var sidecar = await RunningSidecar.StartAsync(pod, new Dictionary<string, string>
+        {
+            // As verbose as an operator can make it; ASP.NET Core and YARP stay at Warning whatever is asked (SidecarApplication).
+            ["Logging__LogLevel__Default"] = "Trace",
+            ["Logging__LogLevel__Mirrord"] = "Trace",
+        });
+        var config = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "feature": { "network": { "incoming": { "mode": "steal",
+              "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [{{pod.HttpPort}}] },
+              "port_mapping": [[{{laptop.HttpPort}}, {{pod.HttpPort}}]] } } } }
+            """);
+        await using var cli = await CliSession.StartAsync(["connect", "--sidecar-address", $"127.0.0.1:{sidecar.SessionPort}", "-f", config], registrations: 1);
+        using var client = LoopbackClients.Http11();
+
+        foreach (var dev in new[] { "alice", "bob" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{sidecar.DirectPort}/headers");
+            request.Headers.Add("X-Dev", dev);
+            request.Headers.TryAddWithoutValidation("Authorization", Token);
+            request.Headers.TryAddWithoutValidation("Cookie", Cookie);
+            using var response = await client.SendAsync(request);
+            Assert.Contains("s3cr3t-authorization-value", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await cli.ExpectLineAsync("/headers");
+        var logs = sidecar.Process.Output + string.Join("\n", cli.Lines);
+        Assert.Contains("dbug: Mirrord.Sidecar", sidecar.Process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-authorization-value", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("c00kie-value", logs, StringComparison.Ordinal);
+        File.Delete(config);
+    }
+
+    private static async Task WaitUntilRefusedAsync(int port, ProgramProcess sidecar)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var probe = await RawHttpExchange.ConnectAsync(port);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return;
+            }
+
+            Assert.False(sidecar.HasExited, $"the sidecar exited before the request in flight finished:\n{sidecar.Output}");
+            Assert.True(DateTime.UtcNow < deadline, "the sidecar kept accepting connections after SIGTERM");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>mirrord-sidecar as its own process in front of a pod's HTTP port, started and healthy.</summary>
+    private sealed record RunningSidecar(ProgramProcess Process, int DirectPort, int SessionPort) : IAsyncDisposable
+    {
+        public static async Task<RunningSidecar> StartAsync(TestApp pod, IDictionary<string, string>? environment = null)
+        {
+            var (direct, session, health) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+            var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+            {
+                ["MIRRORD_Sidecar__InboundPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+                ["MIRRORD_Sidecar__SessionPort"] = session.ToString(CultureInfo.InvariantCulture),
+                ["MIRRORD_Sidecar__HealthPort"] = health.ToString(CultureInfo.InvariantCulture),
+                ["MIRRORD_Sidecar__InterceptedPorts"] = pod.HttpPort.ToString(CultureInfo.InvariantCulture),
+                ["MIRRORD_Sidecar__DirectListeners"] = $"{direct}={pod.HttpPort}",
+            };
+            var process = ProgramProcess.Start("mirrord-sidecar.dll", variables);
+            using var client = LoopbackClients.Http11();
+            await WaitForHealthAsync(client, health, process);
+            return new RunningSidecar(process, direct, session);
+        }
+
+        public ValueTask DisposeAsync() => Process.DisposeAsync();
+    }
+
     private static async Task WaitForHealthAsync(HttpClient client, int port, ProgramProcess sidecar)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

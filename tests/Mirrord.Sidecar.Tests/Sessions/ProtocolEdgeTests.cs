@@ -40,10 +40,7 @@ public sealed class ProtocolEdgeTests : IAsyncLifetime
     {
         await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
         using var client = LoopbackClients.Http11();
-        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/hold"));
-        request.Headers.Add("X-Dev", "alice");
-        var pending = client.SendAsync(request);
-        await _env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var pending = await _env.HoldAlicesRequestAsync(client);
 
         // Sitting at a breakpoint: twice the activity timeout that applies to pass-through requests.
         await Task.Delay(TimeSpan.FromSeconds(2));

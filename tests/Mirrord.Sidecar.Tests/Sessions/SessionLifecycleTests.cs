@@ -36,14 +36,28 @@ public sealed class SessionLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SidecarStopping_StolenRequestInFlight_CompletesFromTheLaptopBeforeTheSessionEnds()
+    {
+        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        using var client = LoopbackClients.Http11();
+        var held = await _env.HoldAlicesRequestAsync(client);
+
+        var stopping = _env.Sidecar.StopAsync();
+        await Task.Delay(500);
+        _env.Laptop.Release.TrySetResult();
+        using var response = await held.WaitAsync(TimeSpan.FromSeconds(10));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("laptop released\n", await response.Content.ReadAsStringAsync());
+        await cli.ExpectLineAsync("the sidecar is shutting down (the pod is stopping)");
+    }
+
+    [Fact]
     public async Task StolenRequestInFlight_WhenTheSessionEnds_Gets502NamingTheReasonAndIsNotReplayed()
     {
         var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
         using var client = LoopbackClients.Http11();
-        using var request = new HttpRequestMessage(HttpMethod.Get, _env.Sidecar.UrlFor(_env.Pod.HttpPort, "/hold"));
-        request.Headers.Add("X-Dev", "alice");
-        var pending = client.SendAsync(request);
-        await _env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var pending = await _env.HoldAlicesRequestAsync(client);
 
         await cli.StopAsync();
         using var response = await pending.WaitAsync(TimeSpan.FromSeconds(15));

@@ -64,6 +64,19 @@ public sealed class StealEnvironment : IAsyncDisposable
         return ["-f", path];
     }
 
+    /// <summary>
+    /// Sends a request with <c>X-Dev: alice</c> to <c>/hold</c> and returns once the laptop holds
+    /// it, as at a breakpoint; <see cref="TestApp.Release"/> lets it answer.
+    /// </summary>
+    public async Task<Task<HttpResponseMessage>> HoldAlicesRequestAsync(HttpClient client)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Sidecar.UrlFor(Pod.HttpPort, "/hold"));
+        request.Headers.Add("X-Dev", "alice");
+        var pending = client.SendAsync(request);
+        await Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return pending;
+    }
+
     public Task<CliSession> ConnectAsync(string mode, string? httpFilter = null, params string[] extraArgs)
         => CliSession.ConnectAsync(Sidecar, [.. ConnectArgs(mode, httpFilter), .. extraArgs]);
 

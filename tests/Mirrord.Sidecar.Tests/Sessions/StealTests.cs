@@ -183,10 +183,7 @@ public sealed class StealTests : IAsyncLifetime
         await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:StolenRequestsPerSession"] = "1" });
         await using var cli = await env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
         using var client = LoopbackClients.Http11();
-        using var held = new HttpRequestMessage(HttpMethod.Get, env.Sidecar.UrlFor(env.Pod.HttpPort, "/hold"));
-        held.Headers.Add("X-Dev", "alice");
-        var pending = client.SendAsync(held);
-        await env.Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var pending = await env.HoldAlicesRequestAsync(client);
         using var second = new HttpRequestMessage(HttpMethod.Get, env.Sidecar.UrlFor(env.Pod.HttpPort, "/whoami"));
         second.Headers.Add("X-Dev", "alice");
 

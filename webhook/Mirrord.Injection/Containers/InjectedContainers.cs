@@ -33,6 +33,7 @@ internal static class InjectedContainers
             ["allowPrivilegeEscalation"] = false,
             ["readOnlyRootFilesystem"] = true,
             ["capabilities"] = new JsonObject { ["add"] = new JsonArray("NET_ADMIN", "NET_RAW"), ["drop"] = new JsonArray("ALL") },
+            ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
         },
     };
 

@@ -21,7 +21,7 @@ internal static class OptInRule
             return (false, $"pods in the webhook's own namespace {own} are never injected", null);
         }
 
-        if (pod["spec"]?["hostNetwork"]?.GetValueKind() == System.Text.Json.JsonValueKind.True)
+        if (PodJson.Field(PodJson.Field(pod, "spec"), "hostNetwork")?.GetValueKind() == System.Text.Json.JsonValueKind.True)
         {
             return (false, "hostNetwork pods share the node's network and are never injected", null);
         }

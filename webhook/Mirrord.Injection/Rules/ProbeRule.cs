@@ -17,10 +17,11 @@ internal static class ProbeRule
         {
             var ports = (container["ports"] as JsonArray)?.OfType<JsonObject>()
                 .Where(p => PodJson.String(p["name"]) is not null && PodJson.Int(p["containerPort"]) is not null)
+                .DistinctBy(p => PodJson.String(p["name"]), StringComparer.Ordinal)
                 .ToDictionary(p => PodJson.String(p["name"])!, p => PodJson.Int(p["containerPort"])!.Value, StringComparer.Ordinal) ?? [];
             foreach (var kind in s_probes)
             {
-                if (container[kind]?["tcpSocket"]?["port"] is not { } portNode)
+                if (PodJson.Field(PodJson.Field(container[kind], "tcpSocket"), "port") is not { } portNode)
                 {
                     continue;
                 }

@@ -11,7 +11,11 @@ internal sealed record AdmissionReview(
     [property: JsonPropertyName("apiVersion")] string? ApiVersion,
     [property: JsonPropertyName("kind")] string? Kind,
     [property: JsonPropertyName("request")] AdmissionRequest? Request,
-    [property: JsonPropertyName("response")] AdmissionResponse? Response);
+    [property: JsonPropertyName("response")] AdmissionResponse? Response)
+{
+    /// <summary>The one version the webhook reads and answers in (the configuration asks for v1 only).</summary>
+    public const string Version = "admission.k8s.io/v1";
+}
 
 internal sealed record AdmissionRequest(
     [property: JsonPropertyName("uid")] string? Uid,

@@ -48,7 +48,7 @@ internal sealed partial class MutationHandler
         _metrics.Reviewed(response.Allowed ? (response.Patch is null ? "skipped" : "injected") : "denied", Stopwatch.GetElapsedTime(started));
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(
-            context.Response.Body, new AdmissionReview(review.ApiVersion ?? "admission.k8s.io/v1", "AdmissionReview", null, response), AdmissionJsonContext.Default.AdmissionReview);
+            context.Response.Body, new AdmissionReview(AdmissionReview.Version, "AdmissionReview", null, response), AdmissionJsonContext.Default.AdmissionReview);
     }
 
     private AdmissionResponse Decide(AdmissionRequest request)
@@ -102,6 +102,7 @@ internal sealed partial class MutationHandler
         {
             null => (null, "the body is not an AdmissionReview: it is null"),
             { Kind: not "AdmissionReview" } => (null, $"the body is not an AdmissionReview: kind is \"{review.Kind}\""),
+            { ApiVersion: not AdmissionReview.Version } => (null, $"apiVersion is \"{review.ApiVersion}\"; this webhook reads {AdmissionReview.Version} (admissionReviewVersions: [v1])"),
             { Request: null } => (null, "the AdmissionReview has no request"),
             { Request.Uid: null or "" } => (null, "the AdmissionReview's request has no uid"),
             _ => (review, null),
