@@ -39,3 +39,44 @@ wait_for() {
 }
 
 ratio() { echo "$1 $2" | awk '{if ($2 == 0) print "n/a"; else printf "%.2f", $1 / $2}'; }
+
+# require SCRIPT INSTALL-HINT TOOL...: stops the script, saying what to install, when a tool is missing.
+require() {
+  local script=$1 hint=$2 tool
+  shift 2
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$script needs $tool: $hint" >&2; exit 2; }
+  done
+}
+
+# prepare: a scratch folder $work (removed, and every process in $pids stopped, on exit), Release
+# builds of the test app ($app_dll) and the CLI ($bin, which carries mirrord-sidecar.dll too), and
+# the maps pid_of, h1, h2 the helpers below fill.
+prepare() {
+  work=$(mktemp -d)
+  pids=()
+  declare -gA pid_of=() h1=() h2=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+  for project in tests/Mirrord.TestApp cli/Mirrord.Cli; do dotnet build -c Release "$project" --nologo -v quiet >/dev/null; done
+  app_dll=tests/Mirrord.TestApp/bin/Release/net10.0/Mirrord.TestApp.dll
+  bin=cli/Mirrord.Cli/bin/Release/net10.0
+  export Logging__LogLevel__Default=Warning
+}
+
+# The programs under test (after prepare).
+# sidecar NAME N: listeners 1808N (-> 18080) and 1908N (-> 19080), session 1809N, health 1819N, inbound 1829N.
+sidecar() {
+  local name=$1 n=$2
+  MIRRORD_Sidecar__DirectListeners="1808$n=18080,1908$n=19080" MIRRORD_Sidecar__SessionPort=1809$n \
+  MIRRORD_Sidecar__HealthPort=1819$n MIRRORD_Sidecar__InboundPort=1829$n \
+    dotnet "$bin/mirrord-sidecar.dll" >"$work/sidecar-$name.log" 2>&1 & pids+=($!)
+  pid_of[$name]=$!; h1[$name]=1808$n; h2[$name]=1908$n
+  wait_for "http://127.0.0.1:1819$n/readyz"
+}
+# connect NAME N CONFIG-JSON LOCAL-PORT: mirrord-cli connect to sidecar N; returns once registered.
+connect() {
+  echo "$3" >"$work/$1.json"
+  dotnet "$bin/mirrord-cli.dll" connect --sidecar-address "127.0.0.1:1809$2" -f "$work/$1.json" --local-port "$4" >"$work/cli-$1.log" 2>&1 & pids+=($!)
+  for _ in $(seq 100); do grep -q "registered on pod" "$work/cli-$1.log" && return 0; sleep 0.2; done
+  echo "the $1 session did not register" >&2; cat "$work/cli-$1.log" >&2; return 1
+}

@@ -13,19 +13,8 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 rounds=${1:-3}
 seconds=${2:-8}
-for tool in wrk h2load nginx haproxy openssl; do
-  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool: apt-get install wrk nghttp2-client nginx-light haproxy openssl" >&2; exit 2; }
-done
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-for project in tests/Mirrord.TestApp cli/Mirrord.Cli; do dotnet build -c Release "$project" --nologo -v quiet >/dev/null; done
-app_dll=tests/Mirrord.TestApp/bin/Release/net10.0/Mirrord.TestApp.dll
-bin=cli/Mirrord.Cli/bin/Release/net10.0
-export Logging__LogLevel__Default=Warning
-declare -A pid_of h1 h2
+require bench/run.sh "apt-get install wrk nghttp2-client nginx-light haproxy openssl" wrk h2load nginx haproxy openssl
+prepare
 
 # The app in the pod (HTTP/1.1 on 18080, h2c on 19080) and the developer's local app (28080, 29080).
 dotnet "$app_dll" app 18080 19080 15480 >"$work/app.log" 2>&1 & pids+=($!); pid_of[direct]=$!
@@ -76,21 +65,6 @@ backend app-h2
 HAPROXY
 haproxy -f "$work/haproxy.cfg" & pids+=($!); pid_of[haproxy]=$!
 h1[haproxy]=18082; h2[haproxy]=19082
-
-sidecar() { # name index: listeners 1808N (-> 18080) and 1908N (-> 19080), session 1809N, health 1819N, inbound 1829N
-  local name=$1 n=$2
-  MIRRORD_Sidecar__DirectListeners="1808$n=18080,1908$n=19080" MIRRORD_Sidecar__SessionPort=1809$n \
-  MIRRORD_Sidecar__HealthPort=1819$n MIRRORD_Sidecar__InboundPort=1829$n \
-    dotnet "$bin/mirrord-sidecar.dll" >"$work/sidecar-$name.log" 2>&1 & pids+=($!)
-  pid_of[$name]=$!; h1[$name]=1808$n; h2[$name]=1908$n
-  wait_for "http://127.0.0.1:1819$n/readyz"
-}
-connect() { # name index config-json local-port
-  echo "$3" >"$work/$1.json"
-  dotnet "$bin/mirrord-cli.dll" connect --sidecar-address "127.0.0.1:1809$2" -f "$work/$1.json" --local-port "$4" >"$work/cli-$1.log" 2>&1 & pids+=($!)
-  for _ in $(seq 100); do grep -q "registered on pod" "$work/cli-$1.log" && return 0; sleep 0.2; done
-  echo "the $1 session did not register" >&2; cat "$work/cli-$1.log" >&2; return 1
-}
 
 sidecar memory 6 # untouched until section 5
 idle_mb=$(rss_mb "${pid_of[memory]}")

@@ -143,6 +143,23 @@ public sealed partial class MutateTests : IAsyncLifetime
         Assert.True(next["response"]!["allowed"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BodyOverTheLimit_IsRefusedNamingTheLimit_WithOrWithoutContentLength(bool declared)
+    {
+        var body = new byte[3 * 1024 * 1024 + 1];
+        Array.Fill(body, (byte)' ');
+        using HttpContent content = declared ? new ByteArrayContent(body) : new UndeclaredLengthContent(body);
+
+        using var response = await _client.PostAsync("/mutate", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("3145728", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var next = await ReviewAsync(AdmissionReviews.ForPod(AdmissionReviews.GoldenPod("01-annotation-single-container")));
+        Assert.True(next["response"]!["allowed"]!.GetValue<bool>());
+    }
+
     [Fact]
     public async Task Metrics_CountReviewsByOutcome_OnThePlainPort()
     {
@@ -163,5 +180,17 @@ public sealed partial class MutateTests : IAsyncLifetime
         using var response = await _client.PostAsJsonAsync("/mutate", review);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    /// <summary>A body sent chunked, so the server learns its size only by reading it.</summary>
+    private sealed class UndeclaredLengthContent(byte[] body) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(body).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

@@ -33,6 +33,12 @@ public sealed class SessionClient : IAsyncDisposable
 
     public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Every ping is answered, so this long without a frame means the path to the sidecar stalled
+    /// (a hung port-forward closes nothing): the session is treated as lost and registered again.
+    /// </summary>
+    public static TimeSpan SilenceTimeout { get; } = TimeSpan.FromSeconds(8);
+
     public string SessionId { get; }
 
     public string SidecarVersion { get; }
@@ -172,11 +178,25 @@ public sealed class SessionClient : IAsyncDisposable
         }
     }
 
+    private async Task<SessionMessage?> ReadOrSilenceAsync()
+    {
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        silence.CancelAfter(SilenceTimeout);
+        try
+        {
+            return await SessionFrames.ReadAsync(_control, silence.Token);
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            throw new IOException($"no word from the sidecar for {SilenceTimeout.TotalSeconds:0} s; the port-forward stalled");
+        }
+    }
+
     private async Task ReadLoopAsync()
     {
         try
         {
-            while (await SessionFrames.ReadAsync(_control, _stopping.Token) is { } message)
+            while (await ReadOrSilenceAsync() is { } message)
             {
                 switch (message)
                 {

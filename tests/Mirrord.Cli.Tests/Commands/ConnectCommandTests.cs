@@ -103,6 +103,30 @@ public sealed class ConnectCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SidecarOfAnotherVersion_ExitsSessionRefused_SayingWhichCliToUse()
+    {
+        // A FAKE sidecar of an older release: it answers the registration as such a sidecar does.
+        using var oldSidecar = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        oldSidecar.Start();
+        var answering = Task.Run(async () =>
+        {
+            using var connection = await oldSidecar.AcceptTcpClientAsync();
+            var register = Assert.IsType<Tunnel.Protocol.RegisterMessage>(await Tunnel.Protocol.SessionFrames.ReadAsync(connection.GetStream()));
+            await Tunnel.Protocol.SessionFrames.WriteAsync(connection.GetStream(), new Tunnel.Protocol.ErrorMessage(
+                Tunnel.Protocol.SessionErrorCodes.Version,
+                $"this sidecar speaks session protocol 0, the CLI speaks {register.ProtocolVersion}: use a mirrord-cli of the sidecar's version (0.0.9)"));
+        });
+        var port = ((System.Net.IPEndPoint)oldSidecar.LocalEndpoint).Port;
+
+        var cli = new CliSession(["connect", "--sidecar-address", $"127.0.0.1:{port}", "--mode", "steal"]);
+
+        Assert.Equal(ExitCodes.SessionRefused, await cli.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
+        await answering;
+        Assert.Contains(cli.Lines, line => line.Contains("refused the session (version)", StringComparison.Ordinal)
+            && line.Contains("use a mirrord-cli of the sidecar's version (0.0.9)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TargetAndSidecarAddressTogether_IsAUsageError()
     {
         var cli = new CliSession(["connect", "--sidecar-address", _sidecar.SessionAddress, "--target", "deployment/orders"]);

@@ -58,6 +58,21 @@ public sealed class ConnectErrorTests
     }
 
     [Fact]
+    public async Task PortForwardForbidden_ExitsSidecarUnreachable_NamingThePermissionAndHowToCheckIt()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1);
+        env.Publish(0);
+        env.Api.ForbidPortForward = true;
+
+        var result = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()));
+
+        Assert.True(result.Code == ExitCodes.SidecarUnreachable, string.Join("\n", result.Lines));
+        var message = Assert.Single(result.Lines, line => line.Contains("forbidden", StringComparison.Ordinal));
+        Assert.Contains("pods/portforward", message, StringComparison.Ordinal);
+        Assert.Contains("kubectl auth can-i create pods/portforward -n shop", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MissingKubeconfig_ExitsKubernetesUnavailable()
     {
         var result = await RunAsync(["connect", "--target", "deployment/orders", "--kubeconfig", "/nonexistent/kubeconfig"]);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Mirrord.Testing;
 using Mirrord.Tunnel;
 using Mirrord.Tunnel.Client;
 using Mirrord.Tunnel.Protocol;
@@ -132,6 +133,30 @@ public sealed class SessionLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PortForwardStalls_StolenRequestGets502_OthersGoOn_AndTheCliRegistersAgainWithoutARestart()
+    {
+        await using var portForward = StallingProxy.To(_env.Sidecar.SessionPort);
+        await using var cli = await CliSession.StartAsync(
+            ["connect", "--sidecar-address", $"127.0.0.1:{portForward.Port}", .. _env.ConnectArgs("steal", "\"header_filter\": \"^X-Dev: alice$\"")], registrations: 1);
+        using var client = LoopbackClients.Http11();
+        var held = await _env.HoldAlicesRequestAsync(client);
+
+        portForward.StallOpenConnections();
+        using var stalled = await held.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(HttpStatusCode.BadGateway, stalled.StatusCode);
+        Assert.Equal(TunnelErrors.SessionEnded, stalled.Headers.GetValues(TunnelHeaders.Error).Single());
+        Assert.Equal("pod", await GetAsync(client, "bob"));
+        Assert.Equal("pod", await GetAsync(client, "alice"));
+
+        // The CLI notices the silence and registers again over a new port-forward, without a restart.
+        await cli.ExpectLineAsync("registered on pod", count: 2);
+        Assert.Contains(cli.Lines, line => line.Contains("the port-forward stalled", StringComparison.Ordinal));
+        Assert.Equal("laptop", await GetAsync(client, "alice"));
+        _env.Laptop.Release.TrySetResult();
+    }
+
+    [Fact]
     public async Task Attach_WrongSecret_IsRefused()
     {
         using var control = await RegisterRawAsync("\"steal\"");
@@ -143,6 +168,22 @@ public sealed class SessionLifecycleTests : IAsyncLifetime
         var reply = await SessionFrames.ReadAsync(intruder.GetStream());
 
         Assert.Equal(SessionErrorCodes.UnknownSession, Assert.IsType<ErrorMessage>(reply).Code);
+    }
+
+    [Fact]
+    public async Task Register_FromACliOfAnotherProtocolVersion_IsRefusedSayingWhichCliToUse()
+    {
+        using var cli = new TcpClient();
+        await cli.ConnectAsync(IPAddress.Loopback, _env.Sidecar.SessionPort);
+        using var incoming = JsonDocument.Parse("\"steal\"");
+        await SessionFrames.WriteAsync(cli.GetStream(), new RegisterMessage(SessionProtocol.Version + 1, "future", incoming.RootElement.Clone()));
+
+        var refusal = Assert.IsType<ErrorMessage>(await SessionFrames.ReadAsync(cli.GetStream()));
+
+        Assert.Equal(SessionErrorCodes.Version, refusal.Code);
+        Assert.Contains($"the CLI speaks {SessionProtocol.Version + 1}", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("use a mirrord-cli of the sidecar's version", refusal.Message, StringComparison.Ordinal);
+        Assert.Empty(await _env.Sidecar.ListSessionsAsync());
     }
 
     /// <summary>Registers a session by hand and never pings or attaches: a CLI that froze.</summary>

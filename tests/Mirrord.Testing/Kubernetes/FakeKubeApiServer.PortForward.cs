@@ -10,8 +10,26 @@ public sealed partial class FakeKubeApiServer
 {
     private const string PortForwardProtocol = "v4.channel.k8s.io";
 
+    /// <summary>Answers port-forwards 403 as RBAC does for an account without <c>pods/portforward</c>.</summary>
+    public bool ForbidPortForward { get; set; }
+
     private async Task PortForwardAsync(HttpContext context, string ns, string name)
     {
+        if (ForbidPortForward)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsJsonAsync(new
+            {
+                kind = "Status",
+                apiVersion = "v1",
+                status = "Failure",
+                reason = "Forbidden",
+                code = 403,
+                message = $"pods \"{name}\" is forbidden: User \"developer\" cannot create resource \"pods/portforward\" in API group \"\" in the namespace \"{ns}\"",
+            });
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest || !int.TryParse(context.Request.Query["ports"], out var port))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;

@@ -97,6 +97,11 @@ internal sealed partial class MutationHandler
         {
             return (null, $"the body is not an AdmissionReview: {ex.Message}");
         }
+        catch (BadHttpRequestException ex)
+        {
+            // A chunked body over the limit, found while reading it.
+            return (null, $"the body could not be read: {ex.Message}");
+        }
 
         return review switch
         {

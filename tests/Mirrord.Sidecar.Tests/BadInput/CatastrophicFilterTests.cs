@@ -1,0 +1,37 @@
+using System.Net;
+using Mirrord.Sidecar.Tests.Sessions;
+
+namespace Mirrord.Sidecar.Tests.BadInput;
+
+/// <summary>
+/// A developer's filter with a pattern that backtracks catastrophically, and callers who send the
+/// header that triggers it: every match is cut off at the timeout, so the pod keeps serving.
+/// </summary>
+public sealed class CatastrophicFilterTests
+{
+    [Fact]
+    public async Task FloodOfRequestsThatTriggerTheTimeout_EveryRequestIsStillAnsweredWhereTheFilterSays()
+    {
+        await using var env = await StealEnvironment.StartAsync();
+        await using var cli = await env.ConnectAsync("steal", "\"any_of\": [ { \"header\": \"^X-Evil: (a+)+$\" }, { \"header\": \"^X-Dev: alice$\" } ]");
+        using var client = LoopbackClients.Http11();
+        var evil = new string('a', 40) + "!";
+
+        var requests = Enumerable.Range(0, 60).Select(async i =>
+        {
+            var (name, value, expected) = (i % 3) switch
+            {
+                0 => ("X-Evil", evil, "pod"),
+                1 => ("X-Dev", "alice", "laptop"),
+                _ => ("User-Agent", "kube-probe/1.31", "pod"),
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Get, env.Sidecar.UrlFor(env.Pod.HttpPort, "/whoami"));
+            request.Headers.TryAddWithoutValidation(name, value);
+            using var response = await client.SendAsync(request);
+            return (expected, actual: await response.ServedByAsync(), response.StatusCode);
+        });
+        var answers = await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(answers, a => Assert.Equal((a.expected, HttpStatusCode.OK), (a.actual, a.StatusCode)));
+    }
+}

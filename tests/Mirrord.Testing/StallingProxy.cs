@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mirrord.Testing;
+
+/// <summary>
+/// A TCP relay to one loopback port that can stall: <see cref="StallOpenConnections"/> stops moving
+/// bytes on every connection open at that moment without closing any, as a port-forward does when
+/// the API server or the network hangs. Connections made afterwards flow normally.
+/// </summary>
+public sealed class StallingProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _target;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<(Socket Client, Socket Upstream, TaskCompletionSource Stall)> _connections = [];
+    private readonly Task _accepting;
+    private int _disposed;
+
+    private StallingProxy(int target)
+    {
+        _target = target;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public static StallingProxy To(int port) => new(port);
+
+    /// <summary>Every connection open now stops forwarding in both directions and stays open.</summary>
+    public void StallOpenConnections()
+    {
+        lock (_connections)
+        {
+            foreach (var connection in _connections)
+            {
+                connection.Stall.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Closes the relay and every connection through it at once, as a dropped port-forward does. Safe to call twice.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        _listener.Stop();
+        lock (_connections)
+        {
+            foreach (var (client, upstream, _) in _connections)
+            {
+                client.Dispose();
+                upstream.Dispose();
+            }
+        }
+
+        await _accepting;
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var client = await _listener.AcceptSocketAsync(_stopping.Token);
+                var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await upstream.ConnectAsync(IPAddress.Loopback, _target, _stopping.Token);
+                var stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                lock (_connections)
+                {
+                    _connections.Add((client, upstream, stall));
+                }
+
+                _ = PumpAsync(client, upstream, stall.Task);
+                _ = PumpAsync(upstream, client, stall.Task);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task PumpAsync(Socket from, Socket to, Task stalled)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None, _stopping.Token);
+                if (stalled.IsCompleted)
+                {
+                    // Hold what arrived and read no more: the peer's writes back up, nothing is closed.
+                    await Task.Delay(Timeout.Infinite, _stopping.Token);
+                }
+
+                if (read == 0)
+                {
+                    to.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+
+                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stopping.Token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped, or the other side went away.
+        }
+    }
+}
