@@ -36,14 +36,14 @@ internal static class PodJson
             return "metadata is not an object";
         }
 
-        if (Field(pod["metadata"], "annotations") is not (JsonObject or null) and var annotations)
+        switch (Field(pod["metadata"], "annotations"))
         {
-            return "metadata.annotations is not an object";
-        }
-
-        if ((Field(pod["metadata"], "annotations") as JsonObject)?.FirstOrDefault(a => String(a.Value) is null) is { Key: { } key })
-        {
-            return $"annotation {key} is not a string";
+            case null:
+                break;
+            case JsonObject annotations when annotations.FirstOrDefault(a => String(a.Value) is null) is { Key: { } key }:
+                return $"annotation {key} is not a string";
+            case not JsonObject:
+                return "metadata.annotations is not an object";
         }
 
         if (pod["spec"] is not JsonObject)

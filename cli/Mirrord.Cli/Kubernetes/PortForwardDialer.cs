@@ -39,5 +39,4 @@ internal static class PortForwardDialer
         WebSocketException when s_statusInMessage.Match(ex.Message) is { Success: true } match => (HttpStatusCode)int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
         _ => null,
     };
-
 }
