@@ -12,6 +12,7 @@ public sealed class StallingProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _target;
+    // Never disposed: the pumps may still look at its token after the relay is closed.
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<(Socket Client, Socket Upstream, TaskCompletionSource Stall)> _connections = [];
     private readonly Task _accepting;
@@ -50,6 +51,7 @@ public sealed class StallingProxy : IAsyncDisposable
 
         await _stopping.CancelAsync();
         _listener.Stop();
+        await _accepting;
         lock (_connections)
         {
             foreach (var (client, upstream, _) in _connections)
@@ -58,33 +60,43 @@ public sealed class StallingProxy : IAsyncDisposable
                 upstream.Dispose();
             }
         }
-
-        await _accepting;
-        _stopping.Dispose();
     }
 
     private async Task AcceptAsync()
     {
-        try
+        while (!_stopping.IsCancellationRequested)
         {
-            while (true)
+            Socket client;
+            try
             {
-                var client = await _listener.AcceptSocketAsync(_stopping.Token);
-                var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await upstream.ConnectAsync(IPAddress.Loopback, _target, _stopping.Token);
-                var stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                lock (_connections)
-                {
-                    _connections.Add((client, upstream, stall));
-                }
-
-                _ = PumpAsync(client, upstream, stall.Task);
-                _ = PumpAsync(upstream, client, stall.Task);
+                client = await _listener.AcceptSocketAsync(_stopping.Token);
             }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                return; // Stopped.
+            }
+
+            var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await upstream.ConnectAsync(IPAddress.Loopback, _target, _stopping.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException)
+            {
+                // Nothing listens behind the relay: the caller sees its connection close.
+                client.Dispose();
+                upstream.Dispose();
+                continue;
+            }
+
+            var stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_connections)
+            {
+                _connections.Add((client, upstream, stall));
+            }
+
+            _ = PumpAsync(client, upstream, stall.Task);
+            _ = PumpAsync(upstream, client, stall.Task);
         }
     }
 
