@@ -61,7 +61,7 @@ public sealed class Http2FrameConnection : IAsyncDisposable
         return frame;
     }
 
-    /// <summary>Writes frames; false when the server has closed the connection.</summary>
+    /// <summary>Writes frames; false when the connection is closed (by the server, or by disposing this).</summary>
     public async Task<bool> SendAsync(params byte[][] frames)
     {
         try
@@ -69,7 +69,7 @@ public sealed class Http2FrameConnection : IAsyncDisposable
             await _socket.SendAsync(frames.SelectMany(f => f).ToArray());
             return true;
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             return false;
         }

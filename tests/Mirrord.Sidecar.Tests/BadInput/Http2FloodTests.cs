@@ -65,15 +65,13 @@ public sealed class Http2FloodTests : IAsyncLifetime
 
                 if (!await abuser.SendAsync([.. frames]))
                 {
-                    return batch;
+                    return;
                 }
             }
-
-            return 200;
         });
 
         await AssertOthersServedAsync();
-        await flood.WaitAsync(TimeSpan.FromSeconds(60));
+        await EndedOrHeldBackAsync(flood);
         await AssertOthersServedAsync();
     }
 
@@ -100,16 +98,21 @@ public sealed class Http2FloodTests : IAsyncLifetime
         });
 
         await AssertOthersServedAsync();
+        await EndedOrHeldBackAsync(flood);
+        await AssertOthersServedAsync();
+    }
+
+    /// <summary>Waits for the flood to be sent, or for the sidecar to stop reading it (back-pressure, which is fine).</summary>
+    private static async Task EndedOrHeldBackAsync(Task flood)
+    {
         try
         {
             await flood.WaitAsync(TimeSpan.FromSeconds(30));
         }
         catch (TimeoutException)
         {
-            // The sidecar stopped reading the abuser's connection: back-pressure, which is the point.
+            // The sidecar stopped reading the abuser's connection.
         }
-
-        await AssertOthersServedAsync();
     }
 
     private async Task AssertOthersServedAsync()
