@@ -23,6 +23,17 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public async Task BadSidecarLimit_RefusesToStart_NamingTheSettingAndValue()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Injection:SidecarLimits:MaxRequestHeaderCount"] = "0",
+        }));
+
+        Assert.Contains("Injection:SidecarLimits:MaxRequestHeaderCount must be at least 1", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MissingCertificate_RefusesToStart_NamingTheSetting()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookHost.StartAsync(writeCertificate: false));

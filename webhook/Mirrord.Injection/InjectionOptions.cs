@@ -1,3 +1,5 @@
+using Mirrord.Tunnel.Settings;
+
 namespace Mirrord.Injection;
 
 /// <summary>
@@ -23,6 +25,12 @@ public sealed class InjectionOptions
     /// leaves the redirected ports refusing connections until it restarts, so the limit errs high.
     /// </summary>
     public string MemoryLimit { get; set; } = "256Mi";
+
+    /// <summary>
+    /// Request limits for every injected sidecar (<c>Injection:SidecarLimits:RequestHeadersTimeout</c>
+    /// and so on); only the ones that differ from the defaults are written into the pod.
+    /// </summary>
+    public HttpLimitsOptions SidecarLimits { get; set; } = new();
 
     /// <summary>The webhook's own namespace: never injected.</summary>
     public string? OwnNamespace { get; set; }

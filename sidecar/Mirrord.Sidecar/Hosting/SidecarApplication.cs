@@ -7,6 +7,7 @@ using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Listeners;
 using Mirrord.Sidecar.Routing;
 using Mirrord.Sidecar.Sessions;
+using Mirrord.Tunnel.Settings;
 
 namespace Mirrord.Sidecar.Hosting;
 

@@ -1,4 +1,5 @@
 using Mirrord.Tunnel;
+using Mirrord.Tunnel.Settings;
 
 namespace Mirrord.Sidecar.Hosting;
 

@@ -43,7 +43,7 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
             }
         }
 
-        errors.AddRange(LimitErrors(options.Limits));
+        errors.AddRange(options.Limits.Validate("Sidecar:Limits"));
         if (options.DrainTimeout < TimeSpan.Zero)
         {
             errors.Add($"Sidecar:DrainTimeout must be 0 or a positive time such as 00:00:25; got {options.DrainTimeout}");
@@ -56,39 +56,6 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-
-    private static IEnumerable<string> LimitErrors(HttpLimitsOptions limits)
-    {
-        foreach (var (setting, value) in new (string, long?)[]
-        {
-            ("MaxRequestLineSize", limits.MaxRequestLineSize),
-            ("MaxRequestHeadersTotalSize", limits.MaxRequestHeadersTotalSize),
-            ("MaxRequestHeaderCount", limits.MaxRequestHeaderCount),
-            ("MaxRequestBodySize", limits.MaxRequestBodySize),
-            ("Http2MaxStreamsPerConnection", limits.Http2MaxStreamsPerConnection),
-            ("Http2MaxRequestHeaderFieldSize", limits.Http2MaxRequestHeaderFieldSize),
-            ("MaxConcurrentConnections", limits.MaxConcurrentConnections),
-        })
-        {
-            if (value < 1)
-            {
-                yield return $"Sidecar:Limits:{setting} must be at least 1 (leave it unset for the default); got {value}";
-            }
-        }
-
-        foreach (var (setting, value) in new[] { ("RequestHeadersTimeout", limits.RequestHeadersTimeout), ("KeepAliveTimeout", limits.KeepAliveTimeout) })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                yield return $"Sidecar:Limits:{setting} must be a positive time such as 00:00:30; got {value}";
-            }
-        }
-
-        if (limits.MinRequestBodyBytesPerSecond < 0)
-        {
-            yield return $"Sidecar:Limits:MinRequestBodyBytesPerSecond must be 0 (off) or more; got {limits.MinRequestBodyBytesPerSecond}";
-        }
     }
 
     private static bool IsPortList(string text)

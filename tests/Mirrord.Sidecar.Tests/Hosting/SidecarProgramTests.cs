@@ -130,6 +130,19 @@ public sealed class SidecarProgramTests
         File.Delete(config);
     }
 
+    [Fact]
+    public async Task Program_LimitsFromTheEnvironmentTheWebhookWrites_AreEnforced()
+    {
+        await using var pod = await TestApp.StartAsync("pod");
+        await using var sidecar = await RunningSidecar.StartAsync(pod, new Dictionary<string, string> { ["MIRRORD_Sidecar__Limits__MaxRequestHeaderCount"] = "5" });
+        var headers = string.Concat(Enumerable.Range(0, 6).Select(i => $"X-H{i}: v\r\n"));
+
+        var answer = await RawHttpExchange.SendAsync(sidecar.DirectPort, $"GET /whoami HTTP/1.1\r\nHost: pod\r\n{headers}\r\n");
+
+        Assert.Equal(431, answer.FirstStatus);
+        Assert.Empty(pod.Requests);
+    }
+
     private static async Task WaitUntilRefusedAsync(int port, ProgramProcess sidecar)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

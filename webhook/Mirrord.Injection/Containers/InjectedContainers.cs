@@ -49,6 +49,11 @@ internal static class InjectedContainers
             env.Add(Env("MIRRORD_Sidecar__DefaultIncoming", defaultIncoming));
         }
 
+        foreach (var (name, value) in options.SidecarLimits.ChangedSettings())
+        {
+            env.Add(Env($"MIRRORD_Sidecar__Limits__{name}", value));
+        }
+
         return new JsonObject
         {
             ["name"] = PodAnnotations.SidecarContainer,

@@ -53,7 +53,9 @@ public static class WebhookApplication
 
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         builder.Services.AddOptions<InjectionOptions>().BindConfiguration(InjectionOptions.SectionName)
-            .PostConfigure(options => options.OwnNamespace ??= Environment.GetEnvironmentVariable("POD_NAMESPACE"));
+            .PostConfigure(options => options.OwnNamespace ??= Environment.GetEnvironmentVariable("POD_NAMESPACE"))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<InjectionOptions>, InjectionOptionsValidator>();
         builder.Services.AddSingleton<CertificateReloader>();
         builder.Services.AddSingleton<CertificateBootstrapper>();
         builder.Services.AddHostedService<CertificateRenewal>();
