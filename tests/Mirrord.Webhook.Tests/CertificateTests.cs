@@ -34,6 +34,17 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public async Task MisspeltSidecarLimit_RefusesToStart_NamingIt()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Injection:SidecarLimits:RequestHeaderTimeout"] = "00:00:10",
+        }));
+
+        Assert.Contains("RequestHeaderTimeout", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MissingCertificate_RefusesToStart_NamingTheSetting()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookHost.StartAsync(writeCertificate: false));

@@ -52,7 +52,9 @@ public static class WebhookApplication
         configure?.Invoke(builder);
 
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
-        builder.Services.AddOptions<InjectionOptions>().BindConfiguration(InjectionOptions.SectionName)
+        builder.Services.AddOptions<InjectionOptions>()
+            // What is set here lands in every injected pod: a misspelt setting is an error, not a silent default.
+            .BindConfiguration(InjectionOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
             .PostConfigure(options => options.OwnNamespace ??= Environment.GetEnvironmentVariable("POD_NAMESPACE"))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InjectionOptions>, InjectionOptionsValidator>();
