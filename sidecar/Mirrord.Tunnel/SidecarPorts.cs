@@ -1,6 +1,11 @@
 namespace Mirrord.Tunnel;
 
-/// <summary>The ports inside an injected pod (fixed by the design; the webhook writes them into the pod spec).</summary>
+/// <summary>
+/// The ports inside an injected pod. The injector writes them into the pod spec, the sidecar
+/// listens on them and the CLI dials them, all from here. They sit beside, never on, the
+/// well-known ports of the service meshes a pod may also carry (Istio: 15000-15009, 15020,
+/// 15021, 15053, 15090; Linkerd: 4140, 4143, 4190, 4191).
+/// </summary>
 public static class SidecarPorts
 {
     /// <summary>Where iptables redirects the intercepted ports' traffic.</summary>
@@ -9,6 +14,9 @@ public static class SidecarPorts
     /// <summary>The session endpoint, on 127.0.0.1 only: reached through a port-forward.</summary>
     public const int Session = 15081;
 
-    /// <summary>Health checks and Prometheus metrics.</summary>
-    public const int Health = 15090;
+    /// <summary>Health checks and Prometheus metrics (15090, its first home, is Envoy's Prometheus port in Istio pods).</summary>
+    public const int Health = 15082;
+
+    /// <summary>Every port the sidecar binds: a pod whose app listens on one of them cannot be injected.</summary>
+    public static IReadOnlyList<int> All { get; } = [Inbound, Session, Health];
 }

@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
 using Mirrord.Incoming.Configuration;
 using Mirrord.Injection.Containers;
+using Mirrord.Injection.Mesh;
 using Mirrord.Injection.Patching;
 using Mirrord.Injection.Rules;
+using Mirrord.Tunnel;
+using Mirrord.Tunnel.Redirect;
 
 namespace Mirrord.Injection;
 
@@ -43,6 +46,13 @@ public sealed class PodInjector
         if (!inject)
         {
             return InjectionResult.Skip(reason);
+        }
+
+        // A pod whose mesh mirrord cannot sit behind is left as it is, never denied: the app works without us.
+        var (mesh, meshProblem) = MeshDetector.Detect(pod, context);
+        if (meshProblem is not null)
+        {
+            return InjectionResult.Skip(meshProblem, [$"mirrord: {PodJson.Describe(pod)} was not injected: {meshProblem}"]);
         }
 
         var (ports, portError, warnings) = InterceptedPortsRule.Resolve(pod);
@@ -89,11 +99,19 @@ public sealed class PodInjector
         }
 
         allWarnings.AddRange(ProbeRule.Warnings(pod, ports));
-        var status = new InjectionStatus(InjectorVersion.Current, ports, "iptables");
+        var redirect = mesh.Kind == MeshKind.None
+            ? new RedirectSpec(ports, SidecarPorts.Inbound)
+            : new RedirectSpec(ports, SidecarPorts.Inbound, mesh.RedirectMode, mesh.ProxyUid, [.. ports.Where(p => !mesh.Captures(p))], SidecarPorts.Health);
+        var status = new InjectionStatus(InjectorVersion.Current, ports, redirect.Mode.StatusName());
         var operations = new List<JsonPatchOperation>();
         AddAnnotation(pod, operations, PodAnnotations.Status, status.ToJson());
-        AddInitContainers(pod, operations, InjectedContainers.Init(_options, ports), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!));
-        return new InjectionResult(InjectionOutcome.Injected, reason, new JsonPatch(operations), allWarnings);
+
+        // Istio rewrites the probes of every container its injector finds to go through its agent on
+        // 15020 (pkg/kube/inject/app_probe.go); when that injector runs after ours, see SidecarProbes.
+        var probes = mesh is { Kind: MeshKind.Istio, Present: false } ? SidecarProbes.ReadinessOnly : SidecarProbes.All;
+        AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes));
+        var described = mesh.Kind == MeshKind.None ? reason : $"{reason}; the redirect sits {redirect.Mode.Describe()} ({mesh.Evidence})";
+        return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings);
     }
 
     private static bool ListsFilterPorts(string configText)
@@ -136,8 +154,12 @@ public sealed class PodInjector
             return;
         }
 
-        // Ours go first: the redirect before anything else, then the sidecar, so the pod's own init containers already run behind it.
-        operations.Add(JsonPatchOperation.Add("/spec/initContainers/0", sidecar));
-        operations.Add(JsonPatchOperation.Add("/spec/initContainers/0", init));
+        // Ours go first, so the pod's own init containers already run behind the sidecar; but after a
+        // mesh's init step and native-sidecar proxy at the head of the list, which is where the
+        // meshes' injectors (Istio's reorderPod, Linkerd's patch at index 0) put theirs when they run
+        // after ours. The spec is then the same whichever webhook runs first.
+        var index = MeshContainers.LeadingInitContainers(pod).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        operations.Add(JsonPatchOperation.Add($"/spec/initContainers/{index}", sidecar));
+        operations.Add(JsonPatchOperation.Add($"/spec/initContainers/{index}", init));
     }
 }

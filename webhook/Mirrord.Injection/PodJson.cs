@@ -14,8 +14,19 @@ internal static class PodJson
             ? value.GetValue<string>()
             : null;
 
+    public static string? Label(JsonObject pod, string name)
+        => Field(Field(pod, "metadata"), "labels") is JsonObject labels && labels[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String
+            ? value.GetValue<string>()
+            : null;
+
     public static IEnumerable<JsonObject> Containers(JsonObject pod, string list)
         => (Field(Field(pod, "spec"), list) as JsonArray)?.OfType<JsonObject>() ?? [];
+
+    /// <summary>A container's arguments (<c>args</c>, after <c>command</c>), the strings only.</summary>
+    public static IReadOnlyList<string> Arguments(JsonObject container)
+        => [.. s_commandLine.SelectMany(list => (container[list] as JsonArray)?.Select(String).OfType<string>() ?? [])];
+
+    private static readonly string[] s_commandLine = ["command", "args"];
 
     public static string? String(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 

@@ -29,6 +29,24 @@ internal sealed record IptablesBackend(string Name, string Iptables, string Save
 
     public bool Exists => File.Exists(Iptables);
 
+    /// <summary>The nat table as <c>iptables-save</c> prints it; empty when it cannot be read.</summary>
+    public async Task<string> NatTableAsync()
+    {
+        try
+        {
+            var start = new ProcessStartInfo(Save, ["-t", "nat"]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return process.ExitCode == 0 ? output : string.Empty;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return string.Empty;
+        }
+    }
+
     private bool HasRules()
     {
         if (!File.Exists(Save))

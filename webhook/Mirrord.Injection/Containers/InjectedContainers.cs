@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Mirrord.Tunnel;
+using Mirrord.Tunnel.Redirect;
 
 namespace Mirrord.Injection.Containers;
 
@@ -13,12 +15,12 @@ internal static class InjectedContainers
     /// <summary>The uid the sidecar runs as (the image's non-root user).</summary>
     public const int SidecarUser = 65532;
 
-    public static JsonObject Init(InjectionOptions options, IReadOnlyList<int> ports) => new()
+    public static JsonObject Init(InjectionOptions options, RedirectSpec redirect) => new()
     {
         ["name"] = PodAnnotations.InitContainer,
         ["image"] = options.SidecarImage,
         ["imagePullPolicy"] = options.ImagePullPolicy,
-        ["args"] = new JsonArray("init", "--ports", PortList(ports), "--inbound-port", "15080"),
+        ["args"] = new JsonArray([.. redirect.ToArguments().Prepend("init").Select(arg => (JsonNode)arg)]),
         ["env"] = new JsonArray(NoDiagnostics()),
         ["resources"] = new JsonObject
         {
@@ -37,7 +39,7 @@ internal static class InjectedContainers
         },
     };
 
-    public static JsonObject Sidecar(InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources)
+    public static JsonObject Sidecar(InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources, SidecarProbes probes)
     {
         var env = new JsonArray(
             NoDiagnostics(),
@@ -54,25 +56,34 @@ internal static class InjectedContainers
             env.Add(Env($"MIRRORD_Sidecar__Limits__{name}", value));
         }
 
-        return new JsonObject
+        var container = new JsonObject
         {
             ["name"] = PodAnnotations.SidecarContainer,
             ["image"] = options.SidecarImage,
             ["imagePullPolicy"] = options.ImagePullPolicy,
             ["restartPolicy"] = "Always",
             ["ports"] = new JsonArray(
-                new JsonObject { ["name"] = "mirrord-inbound", ["containerPort"] = 15080, ["protocol"] = "TCP" },
-                new JsonObject { ["name"] = "mirrord-health", ["containerPort"] = 15090, ["protocol"] = "TCP" }),
+                new JsonObject { ["name"] = "mirrord-inbound", ["containerPort"] = SidecarPorts.Inbound, ["protocol"] = "TCP" },
+                new JsonObject { ["name"] = "mirrord-health", ["containerPort"] = SidecarPorts.Health, ["protocol"] = "TCP" }),
             ["env"] = env,
-            ["startupProbe"] = Probe("/readyz", periodSeconds: 1, failureThreshold: 30),
-            ["readinessProbe"] = Probe("/readyz", periodSeconds: 5, failureThreshold: 3),
-            ["livenessProbe"] = Probe("/healthz", periodSeconds: 10, failureThreshold: 3),
-            ["resources"] = new JsonObject
+        };
+        if (probes == SidecarProbes.All)
+        {
+            container["startupProbe"] = Probe("/readyz", periodSeconds: 1, failureThreshold: 30);
+        }
+
+        container["readinessProbe"] = Probe("/readyz", periodSeconds: 5, failureThreshold: 3);
+        if (probes == SidecarProbes.All)
+        {
+            container["livenessProbe"] = Probe("/healthz", periodSeconds: 10, failureThreshold: 3);
+        }
+
+        container["resources"] = new JsonObject
             {
                 ["requests"] = new JsonObject { ["cpu"] = resources.CpuRequest, ["memory"] = resources.MemoryRequest },
                 ["limits"] = new JsonObject { ["memory"] = resources.MemoryLimit },
-            },
-            ["securityContext"] = new JsonObject
+            };
+        container["securityContext"] = new JsonObject
             {
                 ["runAsUser"] = SidecarUser,
                 ["runAsGroup"] = SidecarUser,
@@ -81,8 +92,8 @@ internal static class InjectedContainers
                 ["readOnlyRootFilesystem"] = true,
                 ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
                 ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
-            },
-        };
+            };
+        return container;
     }
 
     private static string PortList(IReadOnlyList<int> ports) => string.Join(",", ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
@@ -97,7 +108,7 @@ internal static class InjectedContainers
 
     private static JsonObject Probe(string path, int periodSeconds, int failureThreshold) => new()
     {
-        ["httpGet"] = new JsonObject { ["path"] = path, ["port"] = 15090 },
+        ["httpGet"] = new JsonObject { ["path"] = path, ["port"] = SidecarPorts.Health },
         ["periodSeconds"] = periodSeconds,
         ["failureThreshold"] = failureThreshold,
     };

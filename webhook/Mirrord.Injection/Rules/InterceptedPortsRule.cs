@@ -1,21 +1,24 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Mirrord.Injection.Mesh;
+using Mirrord.Tunnel;
 
 namespace Mirrord.Injection.Rules;
 
 /// <summary>
 /// Which container ports the redirect takes: <c>mirrord.dev/ports</c> (numbers or port names) when
-/// set, else every TCP containerPort of the app containers. The sidecar's own ports are refused.
+/// set, else every TCP containerPort of the app containers (a mesh proxy's ports are the mesh's).
+/// The sidecar's own ports are refused.
 /// </summary>
 internal static class InterceptedPortsRule
 {
-    private static readonly int[] s_reserved = [15080, 15081, 15090];
+    private static readonly IReadOnlyList<int> s_reserved = SidecarPorts.All;
 
     public static (IReadOnlyList<int> Ports, string? Error, IReadOnlyList<string> Warnings) Resolve(JsonObject pod)
     {
         var declared = new Dictionary<string, int>(StringComparer.Ordinal);
         var numbers = new SortedSet<int>();
-        foreach (var container in PodJson.Containers(pod, "containers"))
+        foreach (var container in PodJson.Containers(pod, "containers").Where(c => !MeshContainers.IsMeshContainer(c)))
         {
             foreach (var port in (container["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
             {
