@@ -4,7 +4,7 @@ namespace Mirrord.Injection.Tests;
 
 /// <summary>
 /// One folder of <c>testassets/injection</c>: <c>input.json</c> (namespace, its labels or null for
-/// the webhook's view, the pod), <c>expected.json</c> (the pod after the patch; the input when
+/// a view without them, its annotations when they matter, the pod), <c>expected.json</c> (the pod after the patch; the input when
 /// nothing is injected) and <c>expected.txt</c> (outcome, reason, warnings).
 /// </summary>
 public sealed record GoldenCase(string Name, string Folder)
@@ -28,12 +28,12 @@ public sealed record GoldenCase(string Name, string Folder)
         get
         {
             var input = Input;
-            var labels = input["namespaceLabels"] is JsonObject map
-                ? map.ToDictionary(pair => pair.Key, pair => pair.Value!.GetValue<string>(), StringComparer.Ordinal)
-                : null;
-            return new InjectionContext(input["namespace"]!.GetValue<string>(), labels);
+            return new InjectionContext(input["namespace"]!.GetValue<string>(), Map(input["namespaceLabels"]), Map(input["namespaceAnnotations"]));
         }
     }
+
+    private static Dictionary<string, string>? Map(JsonNode? node)
+        => node is JsonObject map ? map.ToDictionary(pair => pair.Key, pair => pair.Value!.GetValue<string>(), StringComparer.Ordinal) : null;
 
     public string ExpectedText => File.ReadAllText(Path.Combine(Folder, "expected.txt")).ReplaceLineEndings("\n");
 

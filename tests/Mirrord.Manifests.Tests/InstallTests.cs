@@ -111,19 +111,36 @@ public sealed class InstallTests
         var role = install.Single("Role")["rules"]!.AsArray();
         Assert.All(role, rule => Assert.Equal(["secrets"], rule!["resources"]!.AsArray().Select(v => v!.GetValue<string>())));
         Assert.Contains(role, rule => rule!["resourceNames"] is JsonArray names && names.Select(n => n!.GetValue<string>()).SequenceEqual(["mirrord-webhook-tls"]));
-        var clusterRule = Assert.Single(install.Single("ClusterRole")["rules"]!.AsArray())!;
+        var clusterRule = Assert.Single(install.OfKind("ClusterRole").Single(r => r["metadata"]!["name"]!.GetValue<string>() == "mirrord-webhook-cabundle")["rules"]!.AsArray())!;
         Assert.Equal(["mutatingwebhookconfigurations"], clusterRule["resources"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Equal(["mirrord-webhook"], clusterRule["resourceNames"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Equal(["get", "patch"], clusterRule["verbs"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Equal("SelfManaged", Env(install, "MIRRORD_Webhook__CertificateMode"));
     }
 
+    [Theory]
+    [InlineData("manifests")]
+    [InlineData("manifests/overlays/cert-manager")]
+    [InlineData("manifests/overlays/strict")]
+    public async Task EveryInstall_LetsTheWebhookGetNamespaces_AndNothingElseAboutThem(string path)
+    {
+        var install = await RenderedInstall.RenderAsync(path);
+
+        var role = install.OfKind("ClusterRole").Single(r => r["metadata"]!["name"]!.GetValue<string>() == "mirrord-webhook-namespaces");
+        var rule = Assert.Single(role["rules"]!.AsArray())!;
+        Assert.Equal(["namespaces"], rule["resources"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["get"], rule["verbs"]!.AsArray().Select(v => v!.GetValue<string>()));
+        var binding = install.OfKind("ClusterRoleBinding").Single(b => b["roleRef"]!["name"]!.GetValue<string>() == "mirrord-webhook-namespaces");
+        Assert.Equal("mirrord-webhook", binding["subjects"]![0]!["name"]!.GetValue<string>());
+    }
+
     [Fact]
-    public async Task CertManagerOverlay_UsesItsCertificate_AndGrantsNoRbac()
+    public async Task CertManagerOverlay_UsesItsCertificate_AndGrantsNoCertificateRbac()
     {
         var install = await RenderedInstall.RenderAsync("manifests/overlays/cert-manager");
 
-        Assert.Empty(install.OfKind("Role").Concat(install.OfKind("ClusterRole")).Concat(install.OfKind("RoleBinding")).Concat(install.OfKind("ClusterRoleBinding")));
+        Assert.Empty(install.OfKind("Role").Concat(install.OfKind("RoleBinding")));
+        Assert.Equal(["mirrord-webhook-namespaces"], install.OfKind("ClusterRole").Concat(install.OfKind("ClusterRoleBinding")).Select(o => o["metadata"]!["name"]!.GetValue<string>()).Distinct());
         Assert.Equal("Files", Env(install, "MIRRORD_Webhook__CertificateMode"));
         var certificate = install.Single("Certificate");
         var volume = install.Single("Deployment")["spec"]!["template"]!["spec"]!["volumes"]![0]!;

@@ -2,13 +2,27 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Mirrord.Testing.Kubernetes;
 using Mirrord.Webhook.Hosting;
 
 namespace Mirrord.Webhook.Tests;
 
-/// <summary>The real webhook, in-process, over HTTPS on loopback with a certificate in a temporary folder.</summary>
+/// <summary>
+/// The real webhook, in-process, over HTTPS on loopback with a certificate in a temporary folder,
+/// reading namespaces from a FAKE API server shared by the tests (<see cref="ApiAsync"/>) unless the
+/// settings name another kubeconfig.
+/// </summary>
 internal sealed class WebhookHost : IAsyncDisposable
 {
+    private static readonly Lazy<Task<(FakeKubeApiServer Server, string Kubeconfig)>> s_api = new(async () =>
+    {
+        var server = await FakeKubeApiServer.StartAsync("mirrord-system");
+
+        // The webhook's namespaceSelector only lets through pods of opted-in namespaces (or annotated pods).
+        server.DefaultNamespaceLabels = new Dictionary<string, string> { ["mirrord.dev/injection"] = "enabled" };
+        return (server, server.WriteKubeconfig());
+    });
+
     private readonly WebApplication _app;
     private readonly HashSet<string> _trusted = new(StringComparer.Ordinal);
 
@@ -33,8 +47,12 @@ internal sealed class WebhookHost : IAsyncDisposable
     /// <summary>The certificate the last TLS handshake of <see cref="Client"/> saw.</summary>
     public X509Certificate2? SeenCertificate { get; private set; }
 
+    /// <summary>The fake API server the hosts read namespaces from; tests put namespaces of their own names there.</summary>
+    public static async Task<FakeKubeApiServer> ApiAsync() => (await s_api.Value).Server;
+
     public static async Task<WebhookHost> StartAsync(bool writeCertificate = true, IDictionary<string, string?>? settings = null)
     {
+        var (_, kubeconfig) = await s_api.Value;
         var folder = Directory.CreateTempSubdirectory("mirrord-webhook-").FullName;
         var initial = writeCertificate ? TestCertificate.Write(Path.Combine(folder, "tls.crt"), Path.Combine(folder, "tls.key")) : null;
 
@@ -51,6 +69,7 @@ internal sealed class WebhookHost : IAsyncDisposable
                 ["Webhook:CertificateCheckInterval"] = "00:00:00.200",
                 ["Injection:SidecarImage"] = "registry.example/mirrord/sidecar:0.1.0",
                 ["Injection:OwnNamespace"] = "mirrord-system",
+                ["Webhook:Kubeconfig"] = kubeconfig,
             });
             if (settings is not null)
             {

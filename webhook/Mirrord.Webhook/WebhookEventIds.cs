@@ -7,6 +7,7 @@ internal static class WebhookEventIds
     public const int Admitted = 1001;
     public const int Denied = 1002;
     public const int MalformedReview = 1003;
+    public const int NamespaceUnreadable = 1004;
     public const int CertificateReloaded = 1010;
     public const int CertificateReloadFailed = 1011;
     public const int CertificateReused = 1012;

@@ -51,6 +51,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/portforward", server.PortForwardAsync);
         app.MapGet("/apis/apps/v1/namespaces/{ns}/{kind}/{name}", server.OwnerAsync);
         server.MapObjects(app);
+        server.MapNamespaces(app);
         await app.StartAsync();
         return server;
     }

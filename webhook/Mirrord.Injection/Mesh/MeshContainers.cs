@@ -48,9 +48,22 @@ internal static class MeshContainers
         return null;
     }
 
-    /// <summary>How many init containers at the start of the list are a mesh's (its init step and, as a native sidecar, its proxy).</summary>
+    /// <summary>
+    /// How many init containers at the head of the list a mesh keeps ahead of everything else, which
+    /// is where its injector puts them when it runs after ours: Istio's istio-validation always, and
+    /// with native sidecars its init step and proxy too (pkg/kube/inject/webhook.go, reorderPod);
+    /// Linkerd's only with native sidecars (charts/patch/templates/patch.json inserts at 0 then,
+    /// and appends otherwise). In their classic modes the meshes' init steps go last.
+    /// </summary>
     public static int LeadingInitContainers(JsonObject pod)
-        => PodJson.Containers(pod, "initContainers").TakeWhile(IsMeshContainer).Count();
+    {
+        var inits = PodJson.Containers(pod, "initContainers").Select(c => PodJson.String(c["name"])).ToList();
+        var nativeIstio = inits.Contains("istio-proxy");
+        var nativeLinkerd = inits.Contains("linkerd-proxy");
+        return inits.TakeWhile(name => name == "istio-validation"
+            || (nativeIstio && name is "istio-init" or "istio-proxy" or "enable-core-dump")
+            || (nativeLinkerd && name is "linkerd-init" or "linkerd-network-validator" or "linkerd-proxy")).Count();
+    }
 
     /// <summary>The uid a container runs as: its own securityContext, else the pod's.</summary>
     public static int? RunAsUser(JsonObject pod, JsonObject? container)

@@ -18,13 +18,15 @@ namespace Mirrord.Webhook.Admission;
 internal sealed partial class MutationHandler
 {
     private readonly PodInjector _injector;
+    private readonly NamespaceReader _namespaces;
     private readonly WebhookOptions _options;
     private readonly WebhookMetrics _metrics;
     private readonly ILogger<MutationHandler> _logger;
 
-    public MutationHandler(IOptions<InjectionOptions> injection, IOptions<WebhookOptions> options, WebhookMetrics metrics, ILogger<MutationHandler> logger)
+    public MutationHandler(IOptions<InjectionOptions> injection, NamespaceReader namespaces, IOptions<WebhookOptions> options, WebhookMetrics metrics, ILogger<MutationHandler> logger)
     {
         _injector = new PodInjector(injection.Value);
+        _namespaces = namespaces;
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
@@ -44,14 +46,14 @@ internal sealed partial class MutationHandler
             return;
         }
 
-        var response = Decide(request);
+        var response = await DecideAsync(request, context.RequestAborted);
         _metrics.Reviewed(response.Allowed ? (response.Patch is null ? "skipped" : "injected") : "denied", Stopwatch.GetElapsedTime(started));
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(
             context.Response.Body, new AdmissionReview(AdmissionReview.Version, "AdmissionReview", null, response), AdmissionJsonContext.Default.AdmissionReview);
     }
 
-    private AdmissionResponse Decide(AdmissionRequest request)
+    private async Task<AdmissionResponse> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         var uid = request.Uid!;
         if (request.Kind?.Kind != "Pod" || request.Object is not { ValueKind: JsonValueKind.Object } element)
@@ -61,8 +63,13 @@ internal sealed partial class MutationHandler
 
         var pod = JsonNode.Parse(element.GetRawText())!.AsObject();
         var ns = request.Namespace is { Length: > 0 } requestNamespace ? requestNamespace : StringAt(pod, "namespace") ?? "default";
-        var result = _injector.Inject(pod, new InjectionContext(ns, null));
         var name = request.Name is { Length: > 0 } n ? n : StringAt(pod, "name") ?? $"{StringAt(pod, "generateName")}*";
+        var (injection, unreadable) = await _namespaces.ReadAsync(ns, cancellationToken);
+
+        // Without the namespace a mesh's opt-in cannot be seen, and a redirect in front of a mesh breaks the app: leave the pod alone.
+        var result = injection is null
+            ? InjectionResult.Skip(unreadable!, [$"mirrord: {name} was not injected: {unreadable}"])
+            : _injector.Inject(pod, injection);
         var warnings = result.Warnings.Count > 0 ? result.Warnings : null;
         switch (result.Outcome)
         {

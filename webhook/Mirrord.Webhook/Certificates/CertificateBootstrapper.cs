@@ -18,18 +18,18 @@ namespace Mirrord.Webhook.Certificates;
 internal sealed partial class CertificateBootstrapper
 {
     private readonly WebhookOptions _options;
+    private readonly KubernetesClientFactory _clients;
     private readonly ILogger<CertificateBootstrapper> _logger;
 
-    public CertificateBootstrapper(IOptions<WebhookOptions> options, ILogger<CertificateBootstrapper> logger)
+    public CertificateBootstrapper(IOptions<WebhookOptions> options, KubernetesClientFactory clients, ILogger<CertificateBootstrapper> logger)
     {
         _options = options.Value;
+        _clients = clients;
         _logger = logger;
     }
 
-    /// <summary>The API client for the bootstrap: <see cref="WebhookOptions.Kubeconfig"/> when set, else the pod's service account.</summary>
-    public IKubernetes CreateClient() => new k8s.Kubernetes(_options.Kubeconfig is { } kubeconfig
-        ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)
-        : KubernetesClientConfiguration.InClusterConfig());
+    /// <summary>The API client for one bootstrap or renewal.</summary>
+    public IKubernetes CreateClient() => _clients.Create();
 
     public async Task EnsureAsync(IKubernetes client, CancellationToken cancellationToken)
     {

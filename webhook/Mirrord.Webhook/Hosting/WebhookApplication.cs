@@ -58,6 +58,8 @@ public static class WebhookApplication
             .PostConfigure(options => options.OwnNamespace ??= Environment.GetEnvironmentVariable("POD_NAMESPACE"))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InjectionOptions>, InjectionOptionsValidator>();
+        builder.Services.AddSingleton<KubernetesClientFactory>();
+        builder.Services.AddSingleton<NamespaceReader>();
         builder.Services.AddSingleton<CertificateReloader>();
         builder.Services.AddSingleton<CertificateBootstrapper>();
         builder.Services.AddHostedService<CertificateRenewal>();
