@@ -129,6 +129,11 @@ internal static class Options
         Description = "The target namespace's labels as k=v,k2=v2 (e.g. mirrord.dev/injection=enabled); default for inject: opted in",
     };
 
+    public static Option<string?> NamespaceAnnotations() => new("--namespace-annotations")
+    {
+        Description = "The target namespace's annotations as k=v,k2=v2 (e.g. linkerd.io/inject=enabled): a mesh's namespace-wide opt-in decides where the redirect goes",
+    };
+
     public static Option<string> DefaultNamespace() => new("--namespace", "-n")
     {
         Description = "The namespace of documents that name none",

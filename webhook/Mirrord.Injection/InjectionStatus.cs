@@ -6,14 +6,19 @@ namespace Mirrord.Injection;
 
 /// <summary>
 /// What the webhook did to a pod, recorded in <see cref="PodAnnotations.Status"/>: the sidecar's
-/// version, the container ports redirected to it and how (<c>iptables</c>). The CLI reads it to
-/// tell an injected pod from one that is not, and a second admission to stay idempotent.
+/// version, the container ports redirected to it and how (<c>iptables</c> without a mesh,
+/// <c>behind-istio</c> or <c>behind-linkerd</c> behind one). The CLI reads it to tell an injected
+/// pod from one that is not, and a second admission to stay idempotent.
 /// </summary>
 public sealed record InjectionStatus(
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("ports")] IReadOnlyList<int> Ports,
     [property: JsonPropertyName("redirect")] string Redirect)
 {
+    /// <summary>What the redirect mode means, for people; an unknown name (a newer injector's) is shown as it is.</summary>
+    public string DescribeRedirect()
+        => Tunnel.Redirect.RedirectModeNames.TryParseStatusName(Redirect, out var mode) ? $"{Redirect}: {Tunnel.Redirect.RedirectModeNames.Describe(mode)}" : Redirect;
+
     public string ToJson() => JsonSerializer.Serialize(this, InjectionJsonContext.Default.InjectionStatus);
 
     /// <summary>Reads the annotation value; false with a reason when it is absent or malformed.</summary>

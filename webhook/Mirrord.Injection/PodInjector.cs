@@ -111,7 +111,7 @@ public sealed class PodInjector
         var probes = mesh is { Kind: MeshKind.Istio, Present: false } ? SidecarProbes.ReadinessOnly : SidecarProbes.All;
         AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes));
         var described = mesh.Kind == MeshKind.None ? reason : $"{reason}; the redirect sits {redirect.Mode.Describe()} ({mesh.Evidence})";
-        return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings);
+        return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode);
     }
 
     private static bool ListsFilterPorts(string configText)

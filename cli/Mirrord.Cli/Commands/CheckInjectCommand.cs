@@ -13,12 +13,13 @@ internal static class CheckInjectCommand
     {
         var file = Options.ManifestFile();
         var labels = Options.NamespaceLabels();
+        var annotations = Options.NamespaceAnnotations();
         var @namespace = Options.DefaultNamespace();
-        var command = new Command("check-inject", "Explain whether the webhook would inject each workload, and why") { file, labels, @namespace };
+        var command = new Command("check-inject", "Explain whether the webhook would inject each workload, and why") { file, labels, annotations, @namespace };
         command.SetAction(parse =>
         {
             var empty = new Dictionary<string, string>();
-            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), empty, parse.GetRequiredValue(@namespace), new InjectionOptions(), input, error, out var exitCode)
+            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), parse.GetValue(annotations), empty, parse.GetRequiredValue(@namespace), new InjectionOptions(), input, error, out var exitCode)
                 is not var (_, reports))
             {
                 return exitCode;
@@ -31,11 +32,7 @@ internal static class CheckInjectCommand
 
             foreach (var report in reports)
             {
-                output.WriteLine(WorkloadLines.Describe(report, future: true));
-                foreach (var warning in report.Result.Warnings)
-                {
-                    output.WriteLine($"  warning: {warning}");
-                }
+                WorkloadLines.Write(report, future: true, output);
             }
 
             return reports.Any(r => r.Result.Outcome == InjectionOutcome.Denied) ? ExitCodes.ConfigInvalid : ExitCodes.Success;

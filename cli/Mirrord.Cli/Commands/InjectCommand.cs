@@ -16,9 +16,10 @@ internal static class InjectCommand
         var file = Options.ManifestFile();
         var outputFile = Options.ManifestOutput();
         var labels = Options.NamespaceLabels();
+        var annotations = Options.NamespaceAnnotations();
         var @namespace = Options.DefaultNamespace();
         var image = Options.SidecarImage();
-        var command = new Command("inject", "Add the mirrord sidecar to the pod templates of rendered manifests") { file, outputFile, labels, @namespace, image };
+        var command = new Command("inject", "Add the mirrord sidecar to the pod templates of rendered manifests") { file, outputFile, labels, annotations, @namespace, image };
         command.SetAction(parse =>
         {
             var options = new InjectionOptions();
@@ -27,7 +28,7 @@ internal static class InjectCommand
                 options.SidecarImage = sidecarImage;
             }
 
-            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), null, parse.GetRequiredValue(@namespace), options, input, error, out var exitCode)
+            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), parse.GetValue(annotations), null, parse.GetRequiredValue(@namespace), options, input, error, out var exitCode)
                 is not var (injected, reports))
             {
                 return exitCode;
@@ -35,12 +36,10 @@ internal static class InjectCommand
 
             foreach (var report in reports)
             {
-                error.WriteLine(WorkloadLines.Describe(report, future: false));
-                foreach (var warning in report.Result.Warnings)
-                {
-                    error.WriteLine($"  warning: {warning}");
-                }
+                WorkloadLines.Write(report, future: false, error);
             }
+
+            ManifestInput.WarnIfNamespaceUnknown(reports, error);
 
             if (reports.Any(r => r.Result.Outcome == InjectionOutcome.Denied))
             {

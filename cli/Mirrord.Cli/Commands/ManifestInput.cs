@@ -5,7 +5,7 @@ using YamlDotNet.Core;
 
 namespace Mirrord.Cli.Commands;
 
-/// <summary>Reading manifests (a file or stdin) and <c>--namespace-labels</c>, shared by <c>inject</c> and <c>check-inject</c>.</summary>
+/// <summary>Reading manifests (a file or stdin), <c>--namespace-labels</c> and <c>--namespace-annotations</c>, shared by <c>inject</c> and <c>check-inject</c>.</summary>
 internal static class ManifestInput
 {
     /// <summary>
@@ -14,11 +14,13 @@ internal static class ManifestInput
     /// written to <paramref name="error"/> and the exit code set, when the input is unusable.
     /// </summary>
     public static (string Output, IReadOnlyList<WorkloadReport> Reports)? Inject(
-        string file, string? labelsText, IReadOnlyDictionary<string, string>? defaultLabels, string @namespace, InjectionOptions options,
+        string file, string? labelsText, string? annotationsText, IReadOnlyDictionary<string, string>? defaultLabels, string @namespace, InjectionOptions options,
         TextReader stdin, TextWriter error, out int exitCode)
     {
         exitCode = ExitCodes.UsageError;
-        if (!TryRead(file, stdin, error, out var text) || !TryParseLabels(labelsText, error, out var labels))
+        if (!TryRead(file, stdin, error, out var text)
+            || !TryParsePairs("--namespace-labels", labelsText, error, out var labels)
+            || !TryParsePairs("--namespace-annotations", annotationsText, error, out var annotations))
         {
             return null;
         }
@@ -26,7 +28,7 @@ internal static class ManifestInput
         try
         {
             exitCode = ExitCodes.Success;
-            return new ManifestInjector(new PodInjector(options), @namespace, labels ?? defaultLabels).Inject(text);
+            return new ManifestInjector(new PodInjector(options), @namespace, labels ?? defaultLabels, annotations).Inject(text);
         }
         catch (YamlException ex)
         {
@@ -51,7 +53,22 @@ internal static class ManifestInput
         }
     }
 
-    private static bool TryParseLabels(string? text, TextWriter error, out IReadOnlyDictionary<string, string>? labels)
+    /// <summary>
+    /// One line, printed once, when a workload's namespace was described neither by flags nor by a
+    /// Namespace document: a mesh that opts the whole namespace in cannot be seen then.
+    /// </summary>
+    public static void WarnIfNamespaceUnknown(IReadOnlyList<WorkloadReport> reports, TextWriter error)
+    {
+        if (reports.Any(r => !r.NamespaceKnown && r.Result.Outcome == InjectionOutcome.Injected))
+        {
+            error.WriteLine(
+                "warning: no --namespace-labels, --namespace-annotations or Namespace document said what the namespace carries, so a service mesh " +
+                "that opts the whole namespace in (istio-injection, istio.io/rev, linkerd.io/inject) could not be seen; pass them, or the pods of a " +
+                "meshed namespace get a redirect in front of the mesh's proxy (docs/MESH.md)");
+        }
+    }
+
+    private static bool TryParsePairs(string flag, string? text, TextWriter error, out IReadOnlyDictionary<string, string>? labels)
     {
         labels = null;
         if (text is null)
@@ -65,7 +82,7 @@ internal static class ManifestInput
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
             {
-                error.WriteLine($"error: --namespace-labels: \"{pair}\" is not key=value");
+                error.WriteLine($"error: {flag}: \"{pair}\" is not key=value");
                 return false;
             }
 

@@ -141,7 +141,7 @@ internal static class StatusCommand
         }
 
         var sidecar = status.Injection is { } injected
-            ? $"sidecar {injected.Version}, ports {string.Join(", ", injected.Ports)} ({injected.Redirect})"
+            ? $"sidecar {injected.Version}, ports {string.Join(", ", injected.Ports)}, redirect {injected.DescribeRedirect()}"
             : status.Sessions is null ? "no mirrord sidecar" : "sidecar";
         output.WriteLine($"pod {status.Pod} ({(status.Ready ? "ready" : "not ready")}): {sidecar}{(status.Problem is null ? string.Empty : $" [{status.Problem}]")}");
         if (status.Sessions is { Count: 0 })

@@ -1,9 +1,10 @@
 using Mirrord.Cli.Manifests;
 using Mirrord.Injection;
+using Mirrord.Tunnel.Redirect;
 
 namespace Mirrord.Cli.Commands;
 
-/// <summary>One line per workload for <c>inject</c> (what was done) and <c>check-inject</c> (what would be).</summary>
+/// <summary>Lines per workload for <c>inject</c> (what was done) and <c>check-inject</c> (what would be).</summary>
 internal static class WorkloadLines
 {
     public static string Describe(WorkloadReport report, bool future) => report.Result.Outcome switch
@@ -12,4 +13,19 @@ internal static class WorkloadLines
         InjectionOutcome.Skipped => $"{report.Workload}: {(future ? "would not be injected" : "unchanged")}: {report.Result.Reason}",
         _ => $"{report.Workload}: {(future ? "would be denied" : "denied")}: {report.Result.Reason}",
     };
+
+    /// <summary>The workload's line, then its redirect mode (when injected) and warnings, indented.</summary>
+    public static void Write(WorkloadReport report, bool future, TextWriter output)
+    {
+        output.WriteLine(Describe(report, future));
+        if (report.Result.Redirect is { } redirect)
+        {
+            output.WriteLine($"  redirect: {redirect.StatusName()} ({redirect.Describe()})");
+        }
+
+        foreach (var warning in report.Result.Warnings)
+        {
+            output.WriteLine($"  warning: {warning}");
+        }
+    }
 }

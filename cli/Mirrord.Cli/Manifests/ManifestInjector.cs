@@ -10,19 +10,25 @@ namespace Mirrord.Cli.Manifests;
 /// <c>mirrord-cli inject</c>: runs the webhook's <see cref="PodInjector"/> over the pod of every
 /// workload in a multi-document YAML file and writes the file back. Documents that are not
 /// workloads, or that get no patch, are copied byte for byte; a patched document is re-emitted
-/// from its node tree (keys, order and scalar styles kept; its comments are not).
+/// from its node tree (keys, order and scalar styles kept; its comments are not). A Namespace
+/// document in the same input says what its namespace carries (labels, and annotations such as
+/// Linkerd's opt-in); other namespaces get what the flags say.
 /// </summary>
 internal sealed class ManifestInjector
 {
     private readonly PodInjector _injector;
     private readonly string _defaultNamespace;
     private readonly IReadOnlyDictionary<string, string>? _namespaceLabels;
+    private readonly IReadOnlyDictionary<string, string>? _namespaceAnnotations;
+    private Dictionary<string, (IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations)> _documented = [];
 
-    public ManifestInjector(PodInjector injector, string defaultNamespace, IReadOnlyDictionary<string, string>? namespaceLabels)
+    public ManifestInjector(
+        PodInjector injector, string defaultNamespace, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? namespaceAnnotations = null)
     {
         _injector = injector;
         _defaultNamespace = defaultNamespace;
         _namespaceLabels = namespaceLabels;
+        _namespaceAnnotations = namespaceAnnotations;
     }
 
     /// <summary>Decides every workload; returns the new text and what happened. Throws <see cref="YamlException"/> naming the document on bad YAML.</summary>
@@ -31,6 +37,7 @@ internal sealed class ManifestInjector
         var output = new System.Text.StringBuilder();
         var reports = new List<WorkloadReport>();
         var chunks = ManifestChunk.Split(text);
+        _documented = NamespaceDocuments(chunks);
         var index = 0;
         foreach (var chunk in chunks)
         {
@@ -84,10 +91,14 @@ internal sealed class ManifestInjector
         }
 
         var ns = StringAt(document["metadata"], "namespace") ?? _defaultNamespace;
-        var result = _injector.Inject(pod, new InjectionContext(ns, _namespaceLabels));
+        var context = _documented.TryGetValue(ns, out var documented)
+            ? new InjectionContext(ns, documented.Labels, documented.Annotations)
+            : new InjectionContext(ns, _namespaceLabels, _namespaceAnnotations);
+        var known = context.NamespaceLabels is not null || context.NamespaceAnnotations is not null;
+        var result = _injector.Inject(pod, context);
         if (result.Outcome != InjectionOutcome.Injected)
         {
-            return (null, new WorkloadReport(index, workload, result));
+            return (null, new WorkloadReport(index, workload, result, known));
         }
 
         foreach (var operation in result.Patch.Operations)
@@ -101,8 +112,39 @@ internal sealed class ManifestInjector
 
         // YamlDotNet closes each document with "..."; the next document's "---" already does that.
         emitted = emitted.EndsWith("...\n", StringComparison.Ordinal) ? emitted[..^4] : emitted.TrimEnd('.', '\n', '\r') + "\n";
-        return (emitted, new WorkloadReport(index, workload, result));
+        return (emitted, new WorkloadReport(index, workload, result, known));
     }
+
+    private static Dictionary<string, (IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>)> NamespaceDocuments(IEnumerable<ManifestChunk> chunks)
+    {
+        var found = new Dictionary<string, (IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>)>(StringComparer.Ordinal);
+        foreach (var chunk in chunks.Where(c => !c.IsEmpty && c.Body.Contains("Namespace", StringComparison.Ordinal)))
+        {
+            var stream = new YamlStream();
+            try
+            {
+                stream.Load(new StringReader(chunk.Body));
+            }
+            catch (YamlException)
+            {
+                // The main pass reports it, naming the document.
+                continue;
+            }
+
+            if (stream.Documents is [{ RootNode: YamlMappingNode root }]
+                && YamlJson.ToJson(root) is JsonObject document
+                && StringAt(document, "kind") == "Namespace"
+                && StringAt(document["metadata"], "name") is { } name)
+            {
+                found[name] = (Strings(document["metadata"]?["labels"]), Strings(document["metadata"]?["annotations"]));
+            }
+        }
+
+        return found;
+    }
+
+    private static Dictionary<string, string> Strings(JsonNode? map)
+        => (map as JsonObject)?.Where(pair => pair.Value is JsonValue).ToDictionary(pair => pair.Key, pair => pair.Value!.ToString(), StringComparer.Ordinal) ?? [];
 
     private static void AddToYaml(YamlMappingNode root, string path, JsonNode? value)
     {

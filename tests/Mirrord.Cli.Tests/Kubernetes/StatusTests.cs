@@ -9,7 +9,7 @@ public sealed class StatusTests
     public async Task Status_ListsEachPodWithItsSidecarAndTheSessionsWithFilters()
     {
         await using var env = await TargetEnvironment.StartAsync(replicas: 2);
-        env.Publish(0);
+        env.Publish(0, redirect: "behind-istio");
         env.Publish(1, injected: false);
         await using var cli = await CliSession.StartAsync(
             env.ConnectArgs("--target", "pod/orders-a", "-f", env.WriteConfig(), "--name", "alice@laptop"), registrations: 1);
@@ -18,7 +18,7 @@ public sealed class StatusTests
         var status = new CliSession(["status", "--kubeconfig", env.Kubeconfig, "--target", "deployment/orders"]);
         Assert.Equal(0, await status.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.Contains("pod orders-a (ready): sidecar 0.1.0, ports 8080 (iptables)", status.Lines);
+        Assert.Contains("pod orders-a (ready): sidecar 0.1.0, ports 8080, redirect behind-istio: behind Istio's sidecar: decrypted requests from Envoy (nat OUTPUT)", status.Lines);
         var session = Assert.Single(status.Lines, line => line.Contains("alice@laptop", StringComparison.Ordinal));
         Assert.Contains("steal, header \"^X-Dev: alice$\" on ports", session, StringComparison.Ordinal);
         Assert.Contains("1 stolen, 0 mirrored", session, StringComparison.Ordinal);
@@ -37,6 +37,7 @@ public sealed class StatusTests
         using var pod = System.Text.Json.JsonDocument.Parse(Assert.Single(status.Lines));
         Assert.Equal("orders-a", pod.RootElement.GetProperty("pod").GetString());
         Assert.Equal("0.1.0", pod.RootElement.GetProperty("sidecar").GetProperty("version").GetString());
+        Assert.Equal("iptables", pod.RootElement.GetProperty("sidecar").GetProperty("redirect").GetString());
         Assert.Equal(0, pod.RootElement.GetProperty("sessions").GetArrayLength());
     }
 }

@@ -50,10 +50,10 @@ public sealed class TargetEnvironment : IAsyncDisposable
     }
 
     /// <summary>Makes the replica a ready pod of the deployment, reachable through port-forward.</summary>
-    public Replica Publish(int index, bool injected = true)
+    public Replica Publish(int index, bool injected = true, string redirect = "iptables")
     {
         var replica = Replicas[index];
-        Api.AddPod(replica.Name, Labels, new Dictionary<int, int> { [SidecarPorts.Session] = replica.Sidecar.SessionPort }, injected);
+        Api.AddPod(replica.Name, Labels, new Dictionary<int, int> { [SidecarPorts.Session] = replica.Sidecar.SessionPort }, injected, redirect: redirect);
         return replica;
     }
 

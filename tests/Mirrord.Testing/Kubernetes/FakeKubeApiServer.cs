@@ -99,9 +99,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>
     /// Adds a running pod. <paramref name="ports"/> maps the pod's ports (15081 for the sidecar's
     /// session endpoint) to the loopback ports that serve them; <paramref name="injected"/> puts the
-    /// webhook's status annotation on it.
+    /// webhook's status annotation on it, with <paramref name="redirect"/> as its redirect mode.
     /// </summary>
-    public void AddPod(string name, IDictionary<string, string> labels, IDictionary<int, int> ports, bool injected = true, bool ready = true)
+    public void AddPod(string name, IDictionary<string, string> labels, IDictionary<int, int> ports, bool injected = true, bool ready = true, string redirect = "iptables")
     {
         var pod = new V1Pod
         {
@@ -113,7 +113,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
                 NamespaceProperty = Namespace,
                 Labels = new Dictionary<string, string>(labels),
                 Annotations = injected
-                    ? new Dictionary<string, string> { [PodAnnotations.Status] = new InjectionStatus("0.1.0", [8080], "iptables").ToJson() }
+                    ? new Dictionary<string, string> { [PodAnnotations.Status] = new InjectionStatus("0.1.0", [8080], redirect).ToJson() }
                     : new Dictionary<string, string>(),
             },
             Status = Status(ready),
