@@ -16,7 +16,8 @@ switch (args)
             mirrord-sidecar {SidecarVersion.Current}: the in-pod proxy of mirrord for Kubernetes.
 
               mirrord-sidecar                          serve (settings from MIRRORD_Sidecar__* or MIRRORD_CONFIG_FILE)
-              mirrord-sidecar init --ports 8080[,...]  install the iptables redirect (the mirrord-init container)
+              mirrord-sidecar init --ports 8080[,...]  install the iptables redirect (the mirrord-init container);
+                  [--behind istio|linkerd --mesh-proxy-uid UID]  behind a mesh's proxy, redirect its decrypted connections
               mirrord-sidecar --version | --help
             """);
         return 0;
