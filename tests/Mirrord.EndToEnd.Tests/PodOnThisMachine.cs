@@ -32,11 +32,18 @@ internal sealed class PodOnThisMachine : IAsyncDisposable
 
     public static string? Unavailable() => NamespacePod.Unavailable();
 
-    public static async Task<PodOnThisMachine> StartAsync()
+    /// <summary>The pod's app: the test app as its own program, serving all three ports on every address.</summary>
+    public static string[] AppCommand => [NamespacePod.Dotnet, Path.Combine(AppContext.BaseDirectory, "Mirrord.TestApp.dll"), "pod", "8080", "9090", "5432"];
+
+    public static IReadOnlyList<int> AppPorts { get; } = [HttpPort, GrpcPort, DatabasePort];
+
+    /// <summary>Builds the pod (injected as the webhook injects an opted-in pod, unless <paramref name="layout"/> says otherwise) and the laptop.</summary>
+    public static async Task<PodOnThisMachine> StartAsync(PodLayout? layout = null)
     {
-        var app = Path.Combine(AppContext.BaseDirectory, "Mirrord.TestApp.dll");
-        var pod = await NamespacePod.StartAsync(
-            $"mirrord-e2e-{Guid.NewGuid().ToString("N")[..4]}", [NamespacePod.Dotnet, app, "pod", "8080", "9090", "5432"], [HttpPort, GrpcPort, DatabasePort], CancellationToken.None);
+        var prefix = $"mirrord-e2e-{Guid.NewGuid().ToString("N")[..4]}";
+        var pod = layout is null
+            ? await NamespacePod.StartAsync(prefix, AppCommand, AppPorts, CancellationToken.None)
+            : await NamespacePod.StartAsync(prefix, layout, CancellationToken.None);
         return new PodOnThisMachine(pod, await TestApp.StartAsync("laptop"), TcpEchoServer.Start("laptop-db"));
     }
 

@@ -10,8 +10,9 @@ namespace Mirrord.EndToEnd.Tests;
 /// The product below the API server, for real: a pod in a network namespace with the injected
 /// mirrord-init (iptables) and mirrord-sidecar, callers in a client namespace, the laptop here.
 /// Needs root, iproute2 and iptables (.ci/run installs them); skipped with the reason otherwise.
-/// One class so the pods are built one after another.
+/// One collection with the meshed pods' tests, so the pods are built one after another.
 /// </summary>
+[Collection(PodsOnThisMachine.Name)]
 public sealed class PodOnThisMachineTests
 {
     private const string KeepProbes = "^User-Agent: (?!kube-probe)";

@@ -4,13 +4,14 @@ using Mirrord.Injection;
 namespace Mirrord.Cli.Demo;
 
 /// <summary>
-/// What the webhook would inject into the demo's pod, read from the injection library's own output:
-/// the arguments of <c>mirrord-init</c> and the environment of <c>mirrord-sidecar</c>, so the demo
-/// runs them exactly as a cluster would.
+/// What the webhook injected into a pod, read from the pod after injection: the arguments of
+/// <c>mirrord-init</c> and the environment and user of <c>mirrord-sidecar</c>, so a pod built on this
+/// machine runs them exactly as a cluster would.
 /// </summary>
 internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnlyDictionary<string, string> SidecarEnvironment, int SidecarUser)
 {
-    public static InjectedPodSpec For(string podName, string @namespace, IReadOnlyList<int> containerPorts)
+    /// <summary>The demo's pod: one app container with these ports in an opted-in namespace, through the real injector.</summary>
+    public static JsonObject DemoPod(string podName, string @namespace, IReadOnlyList<int> containerPorts)
     {
         var pod = new JsonObject
         {
@@ -35,7 +36,13 @@ internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnly
         }
 
         result.Patch.ApplyTo(pod);
-        var containers = pod["spec"]!["initContainers"]!.AsArray().Select(c => c!.AsObject()).ToList();
+        return pod;
+    }
+
+    /// <summary>Reads ours out of an injected pod; field references resolve to this pod's name and namespace.</summary>
+    public static InjectedPodSpec From(JsonObject injectedPod, string podName, string @namespace)
+    {
+        var containers = injectedPod["spec"]!["initContainers"]!.AsArray().Select(c => c!.AsObject()).ToList();
         var init = containers.Single(c => c["name"]!.GetValue<string>() == PodAnnotations.InitContainer);
         var sidecar = containers.Single(c => c["name"]!.GetValue<string>() == PodAnnotations.SidecarContainer);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -25,6 +25,7 @@ internal sealed class NamespacePod : IDemoPod
 
     private readonly string[] _appCommand;
     private string[] _sidecarCommand = [];
+    private Process? _sidecar;
     private IReadOnlyDictionary<string, string> _sidecarEnvironment = new Dictionary<string, string>();
     private readonly IReadOnlyList<int> _appPorts;
 
@@ -69,11 +70,11 @@ internal sealed class NamespacePod : IDemoPod
     /// <summary>Stops the sidecar process (as a crash would) and starts it again; returns once it is ready.</summary>
     public async Task RestartSidecarAsync(Func<Task> whileDown, CancellationToken cancellationToken)
     {
-        var sidecar = _processes[^1];
+        var sidecar = _sidecar ?? throw new InvalidOperationException("the pod has no sidecar");
         sidecar.Kill(entireProcessTree: true);
         await sidecar.WaitForExitAsync(cancellationToken);
         await whileDown();
-        Start("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
+        _sidecar = StartProcess("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
         await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
     }
 
@@ -96,13 +97,17 @@ internal sealed class NamespacePod : IDemoPod
     public static Task<NamespacePod> StartAsync(string prefix, CancellationToken cancellationToken)
         => StartAsync(prefix, [Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll"), "demo", "app", "--name", "pod", "--port", "8080"], [AppPort], cancellationToken);
 
-    /// <summary>A pod running <paramref name="appCommand"/>, whose TCP ports are <paramref name="appPorts"/> (the first is the HTTP port checked for readiness).</summary>
-    public static async Task<NamespacePod> StartAsync(string prefix, string[] appCommand, IReadOnlyList<int> appPorts, CancellationToken cancellationToken)
+    /// <summary>A pod running <paramref name="appCommand"/>, whose TCP ports are <paramref name="appPorts"/>, injected as the webhook injects an opted-in pod.</summary>
+    public static Task<NamespacePod> StartAsync(string prefix, string[] appCommand, IReadOnlyList<int> appPorts, CancellationToken cancellationToken)
+        => StartAsync(prefix, new PodLayout(InjectedPodSpec.DemoPod(PodName, PodNamespace, appPorts), "app", appCommand, appPorts), cancellationToken);
+
+    /// <summary>A pod as <paramref name="layout"/> describes it.</summary>
+    public static async Task<NamespacePod> StartAsync(string prefix, PodLayout layout, CancellationToken cancellationToken)
     {
-        var demo = new NamespacePod(prefix, appCommand, appPorts);
+        var demo = new NamespacePod(prefix, layout.AppCommand, layout.AppPorts);
         try
         {
-            await demo.BuildAsync(cancellationToken);
+            await demo.BuildAsync(layout, cancellationToken);
             return demo;
         }
         catch
@@ -112,7 +117,16 @@ internal sealed class NamespacePod : IDemoPod
         }
     }
 
-    private async Task BuildAsync(CancellationToken cancellationToken)
+    /// <summary>The pod's network namespace.</summary>
+    public NetworkNamespace Namespace => _pod;
+
+    /// <summary>The network namespace the cluster's callers speak from.</summary>
+    public NetworkNamespace ClientNamespace => _client;
+
+    private const string PodName = "orders-demo";
+    private const string PodNamespace = "shop";
+
+    private async Task BuildAsync(PodLayout layout, CancellationToken cancellationToken)
     {
         _pod = await NetworkNamespace.CreateAsync($"{_prefix}-pod");
         _client = await NetworkNamespace.CreateAsync($"{_prefix}-client");
@@ -124,37 +138,89 @@ internal sealed class NamespacePod : IDemoPod
         await NetworkNamespace.IpAsync("-n", _client.Name, "link", "set", clientEnd, "up");
         await NetworkNamespace.IpAsync("-n", _pod.Name, "link", "set", podEnd, "up");
 
-        var spec = InjectedPodSpec.For("orders-demo", "shop", _appPorts);
-        var directory = AppContext.BaseDirectory;
-        Start("app", _appCommand, new Dictionary<string, string>());
-        var init = Start("mirrord-init", [Dotnet, Path.Combine(directory, "mirrord-sidecar.dll"), .. spec.InitArgs], new Dictionary<string, string>());
-        await init.WaitForExitAsync(cancellationToken);
-        if (init.ExitCode != 0)
+        var spec = InjectedPodSpec.From(layout.Pod, PodName, PodNamespace);
+        if (layout.Foreign is { } foreign)
         {
-            throw new InvalidOperationException($"mirrord-init failed ({init.ExitCode}): {await init.StandardError.ReadToEndAsync(cancellationToken)}");
+            await foreign.PrepareAsync(this, cancellationToken);
         }
 
-        // The sidecar runs as the injected container does, as uid 65532, where that user can read this program.
-        var asUser = IsReadableByOthers(directory) ? new[] { "setpriv", $"--reuid={spec.SidecarUser}", $"--regid={spec.SidecarUser}", "--clear-groups" } : [];
-        _sidecarCommand = [.. asUser, Dotnet, Path.Combine(directory, "mirrord-sidecar.dll")];
-        _sidecarEnvironment = spec.SidecarEnvironment;
-        Start("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
-        await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
-        await WaitReadyAsync(AppUrl, cancellationToken, anyAnswer: true);
+        // As kubelet: the init containers one after another (a native sidecar once it serves), then the containers.
+        var description = new List<string>();
+        foreach (var container in Containers(layout.Pod, "initContainers").Concat(Containers(layout.Pod, "containers")))
+        {
+            var name = container["name"]!.GetValue<string>();
+            if (name == Injection.PodAnnotations.InitContainer)
+            {
+                await RunInitAsync(spec, cancellationToken);
+                description.Add($"mirrord-init ran `mirrord-sidecar {string.Join(' ', spec.InitArgs)}`");
+            }
+            else if (name == Injection.PodAnnotations.SidecarContainer)
+            {
+                var asUser = StartSidecar(spec);
+                await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
+                description.Add($"mirrord-sidecar runs{(asUser ? $" as uid {spec.SidecarUser}" : string.Empty)} with {string.Join(", ", spec.SidecarEnvironment.Keys.Where(k => k.StartsWith("MIRRORD_", StringComparison.Ordinal)))}");
+            }
+            else if (name == layout.AppContainer)
+            {
+                StartProcess("app", _appCommand, new Dictionary<string, string>());
+                foreach (var port in _appPorts)
+                {
+                    await WaitListeningAsync(port, cancellationToken);
+                }
+
+                description.Add($"the app on :{string.Join(", :", _appPorts)}");
+            }
+            else if (layout.Foreign is { } runner)
+            {
+                await runner.RunAsync(this, container, cancellationToken);
+                description.Add(name);
+            }
+            else
+            {
+                throw new InvalidOperationException($"container {name} of the pod has nothing to run it on this machine");
+            }
+        }
+
         Description =
         [
-            $"network namespace {_pod.Name} (the pod, 198.18.0.2): the app on :{string.Join(", :", _appPorts)}; mirrord-init ran `mirrord-sidecar {string.Join(' ', spec.InitArgs)}`;",
-            $"  mirrord-sidecar runs{(asUser.Length > 0 ? $" as uid {spec.SidecarUser}" : string.Empty)} with {string.Join(", ", spec.SidecarEnvironment.Keys.Where(k => k.StartsWith("MIRRORD_", StringComparison.Ordinal)))}",
+            $"network namespace {_pod.Name} (the pod, 198.18.0.2), in order: {string.Join("; ", description)}",
             $"network namespace {_client.Name} (198.18.0.1, veth to the pod): where the cluster's callers and kubelet speak from",
             "this process is the laptop: it reaches the sidecar's session endpoint inside the pod, as a port-forward does",
         ];
     }
 
+    private async Task RunInitAsync(InjectedPodSpec spec, CancellationToken cancellationToken)
+    {
+        var init = StartProcess("mirrord-init", [Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-sidecar.dll"), .. spec.InitArgs], new Dictionary<string, string>());
+        await init.WaitForExitAsync(cancellationToken);
+        if (init.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mirrord-init failed ({init.ExitCode}): {await init.StandardError.ReadToEndAsync(cancellationToken)}");
+        }
+    }
+
+    /// <summary>Starts the sidecar as the injected container runs, as uid 65532 where that user can read this program; true when it does.</summary>
+    private bool StartSidecar(InjectedPodSpec spec)
+    {
+        var asUser = IsReadableByOthers(AppContext.BaseDirectory);
+        _sidecarCommand = [.. asUser ? AsUser(spec.SidecarUser) : [], Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-sidecar.dll")];
+        _sidecarEnvironment = spec.SidecarEnvironment;
+        _sidecar = StartProcess("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
+        return asUser;
+    }
+
+    /// <summary>The command prefix that runs a program as <paramref name="uid"/> (its group the same number), as a container's securityContext does.</summary>
+    public static string[] AsUser(int uid) => ["setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups"];
+
+    private static IEnumerable<System.Text.Json.Nodes.JsonObject> Containers(System.Text.Json.Nodes.JsonObject pod, string list)
+        => pod["spec"]?[list]?.AsArray().Select(c => c!.AsObject()) ?? [];
+
     /// <summary>The dotnet host that runs the project's programs.</summary>
     public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
         ?? (Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet");
 
-    private Process Start(string role, string[] command, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts a program inside the pod's network namespace; it is stopped when the pod is disposed. Output is read by the caller for init steps, drained otherwise.</summary>
+    public Process StartProcess(string role, string[] command, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("ip", ["netns", "exec", _pod.Name, .. command])
         {
@@ -182,8 +248,26 @@ internal sealed class NamespacePod : IDemoPod
         return process;
     }
 
-    // With anyAnswer, any status but the sidecar's 502 counts: an app may answer its root with 404.
-    private async Task WaitReadyAsync(Uri url, CancellationToken cancellationToken, bool anyAnswer = false)
+    /// <summary>Waits until something listens on <paramref name="port"/> inside the pod (connecting from inside, as a container's own check would).</summary>
+    public async Task WaitListeningAsync(int port, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var socket = await _pod.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="url"/> answers a request from the client namespace with a success (with <paramref name="anyAnswer"/>, anything but the sidecar's 502).</summary>
+    public async Task WaitReadyAsync(Uri url, CancellationToken cancellationToken, bool anyAnswer = false)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

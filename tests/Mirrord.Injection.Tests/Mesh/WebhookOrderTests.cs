@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mirrord.Testing.Mesh;
 using Mirrord.Tunnel;
 
 namespace Mirrord.Injection.Mesh.Tests;
@@ -12,16 +13,17 @@ public sealed class WebhookOrderTests
 {
     private static readonly PodInjector s_injector = new(new InjectionOptions { SidecarImage = "registry.example/mirrord/sidecar:0.1.0" });
 
-    public static TheoryData<string, bool, bool> Orders()
+    public static TheoryData<string, bool, bool, bool> Orders()
     {
-        var data = new TheoryData<string, bool, bool>();
+        var data = new TheoryData<string, bool, bool, bool>();
         foreach (var mesh in new[] { "istio", "linkerd" })
         {
             foreach (var native in new[] { true, false })
             {
-                foreach (var appInit in new[] { true, false })
+                foreach (var cni in new[] { true, false })
                 {
-                    data.Add(mesh, native, appInit);
+                    data.Add(mesh, native, cni, true);
+                    data.Add(mesh, native, cni, false);
                 }
             }
         }
@@ -31,17 +33,17 @@ public sealed class WebhookOrderTests
 
     [Theory]
     [MemberData(nameof(Orders))]
-    public void EitherWebhookOrder_GivesTheSameContainersAndRedirect(string mesh, bool native, bool appInit)
+    public void EitherWebhookOrder_GivesTheSameContainersAndRedirect(string mesh, bool native, bool cni, bool appInit)
     {
         var context = Context(mesh);
 
         var meshFirst = Pod(appInit);
-        RunMesh(meshFirst, mesh, native);
+        RunMesh(meshFirst, mesh, native, cni);
         RunOurs(meshFirst, context);
 
         var oursFirst = Pod(appInit);
         RunOurs(oursFirst, context);
-        RunMesh(oursFirst, mesh, native);
+        RunMesh(oursFirst, mesh, native, cni);
 
         Assert.Equal(InitNames(meshFirst), InitNames(oursFirst));
         Assert.Equal(InitArgs(meshFirst), InitArgs(oursFirst));
@@ -52,7 +54,7 @@ public sealed class WebhookOrderTests
 
     [Theory]
     [MemberData(nameof(Orders))]
-    public void SidecarProbes_NeverWaitForAMeshProxyThatStartsAfterThem(string mesh, bool native, bool appInit)
+    public void SidecarProbes_NeverWaitForAMeshProxyThatStartsAfterThem(string mesh, bool native, bool cni, bool appInit)
     {
         var context = Context(mesh);
         foreach (var meshRunsFirst in new[] { true, false })
@@ -60,13 +62,13 @@ public sealed class WebhookOrderTests
             var pod = Pod(appInit);
             if (meshRunsFirst)
             {
-                RunMesh(pod, mesh, native);
+                RunMesh(pod, mesh, native, cni);
             }
 
             RunOurs(pod, context);
             if (!meshRunsFirst)
             {
-                RunMesh(pod, mesh, native);
+                RunMesh(pod, mesh, native, cni);
             }
 
             var sidecar = pod["spec"]!["initContainers"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == PodAnnotations.SidecarContainer)!;
@@ -115,15 +117,15 @@ public sealed class WebhookOrderTests
         result.Patch.ApplyTo(pod);
     }
 
-    private static void RunMesh(JsonObject pod, string mesh, bool native)
+    private static void RunMesh(JsonObject pod, string mesh, bool native, bool cni)
     {
         if (mesh == "istio")
         {
-            MeshInjectorStandIns.Istio(pod, native);
+            MeshInjectorStandIns.Istio(pod, native, cni);
         }
         else
         {
-            MeshInjectorStandIns.Linkerd(pod, native);
+            MeshInjectorStandIns.Linkerd(pod, native, cni);
         }
     }
 

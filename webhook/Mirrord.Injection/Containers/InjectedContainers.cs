@@ -79,20 +79,20 @@ internal static class InjectedContainers
         }
 
         container["resources"] = new JsonObject
-            {
-                ["requests"] = new JsonObject { ["cpu"] = resources.CpuRequest, ["memory"] = resources.MemoryRequest },
-                ["limits"] = new JsonObject { ["memory"] = resources.MemoryLimit },
-            };
+        {
+            ["requests"] = new JsonObject { ["cpu"] = resources.CpuRequest, ["memory"] = resources.MemoryRequest },
+            ["limits"] = new JsonObject { ["memory"] = resources.MemoryLimit },
+        };
         container["securityContext"] = new JsonObject
-            {
-                ["runAsUser"] = SidecarUser,
-                ["runAsGroup"] = SidecarUser,
-                ["runAsNonRoot"] = true,
-                ["allowPrivilegeEscalation"] = false,
-                ["readOnlyRootFilesystem"] = true,
-                ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
-                ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
-            };
+        {
+            ["runAsUser"] = SidecarUser,
+            ["runAsGroup"] = SidecarUser,
+            ["runAsNonRoot"] = true,
+            ["allowPrivilegeEscalation"] = false,
+            ["readOnlyRootFilesystem"] = true,
+            ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
+            ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
+        };
         return container;
     }
 

@@ -1,0 +1,110 @@
+using System.Net;
+using Mirrord.Testing;
+
+namespace Mirrord.EndToEnd.Tests.Mesh;
+
+/// <summary>
+/// Meshed pods on this machine: the mesh's real iptables rules, a stand-in proxy as the mesh's uid,
+/// mirrord injected by the real injector in either webhook order, callers speaking TLS (curl, .NET's
+/// HTTP/1.1 client, gRPC over HTTP/2 with ALPN) from the client namespace. Needs root; skipped with
+/// the reason elsewhere.
+/// </summary>
+[Collection(PodsOnThisMachine.Name)]
+public sealed class MeshedPodTests
+{
+    private const string AliceOnly = """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [8080, 9090] } }""";
+
+    public static TheoryData<string, bool, bool, bool> Setups() => new()
+    {
+        // mesh, native sidecar, CNI, mesh's webhook first
+        { "istio", true, false, true },
+        { "istio", true, false, false },
+        { "istio", false, false, false },
+        { "istio", true, true, true },
+        { "linkerd", true, false, true },
+        { "linkerd", false, false, false },
+        { "linkerd", true, true, false },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(Setups))]
+    public async Task MeshedPod_NoSession_TheMeshWorksAsBefore_AndTheSidecarSeesOnlyDecryptedRequests(string mesh, bool native, bool cni, bool meshFirst)
+    {
+        SkipUnlessPodsCanBeBuilt();
+        await using var meshed = await MeshedPod.StartAsync(new MeshSetup(mesh, native, cni, meshFirst));
+        var payload = TestApp.Payload(512 * 1024 + 3);
+
+        Assert.Equal("pod\n", await meshed.CurlAsync("/whoami"));
+        Assert.Equal("pod", await meshed.ServedOverTlsAsync("/whoami"));
+        Assert.Equal("pod", await meshed.GrpcOverTlsAsync("through the mesh"));
+        using (var client = meshed.TlsClient())
+        using (var echoed = await client.PostAsync($"https://{Cli.Demo.NamespacePod.PodAddress}:{PodOnThisMachine.HttpPort}/echo", new ByteArrayContent(payload)))
+        {
+            Assert.Equal(payload, await echoed.Content.ReadAsByteArrayAsync());
+        }
+
+        // Every request reached the sidecar decrypted: none was relayed as opaque bytes.
+        Assert.True(await meshed.SidecarCounterAsync("mirrord_requests_total", "decision=\"passed\",protocol=\"http/1.1\"") >= 3);
+        Assert.True(await meshed.SidecarCounterAsync("mirrord_requests_total", "decision=\"passed\",protocol=\"h2\"") >= 1);
+        Assert.Equal(0, await meshed.SidecarCounterAsync("mirrord_tcp_connections_total", "decision=\"passed\""));
+        if (meshed.Setup.IsIstio)
+        {
+            // STRICT mTLS still refuses a plaintext caller: the mesh's policy is intact.
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => meshed.Pod.Client.GetAsync(meshed.Pod.AppUrl));
+        }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Setups))]
+    public async Task MeshedPod_FilteredSteal_TakesDecryptedMatches_ProbesStayOnThePod_AndSessionEndGivesTrafficBack(string mesh, bool native, bool cni, bool meshFirst)
+    {
+        SkipUnlessPodsCanBeBuilt();
+        await using var meshed = await MeshedPod.StartAsync(new MeshSetup(mesh, native, cni, meshFirst));
+
+        await using (var session = await meshed.Env.ConnectAsync(AliceOnly))
+        {
+            Assert.Equal("laptop\n", await meshed.CurlAsync("/whoami", "X-Dev: alice"));
+            Assert.Equal("pod", await meshed.ServedOverTlsAsync("/whoami", ("X-Dev", "bob")));
+            Assert.Equal("laptop", await meshed.GrpcOverTlsAsync("debug me", ("x-dev", "alice")));
+            Assert.Equal("pod", await meshed.GrpcOverTlsAsync("not me"));
+            await AssertProbesAsync(meshed);
+            Assert.Contains("steal", session.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("pod\n", await meshed.CurlAsync("/whoami", "X-Dev: alice"));
+        Assert.DoesNotContain(meshed.Env.Laptop.Requests, r => r.Headers.TryGetValue("User-Agent", out var agent) && agent.StartsWith("kube-probe", StringComparison.Ordinal));
+    }
+
+    /// <summary>Kubelet's view: the app's probe (through pilot-agent for Istio, through the proxy for Linkerd) and the sidecar's own.</summary>
+    private static async Task AssertProbesAsync(MeshedPod meshed)
+    {
+        using (var sidecar = await meshed.KubeletProbeAsync(Tunnel.SidecarPorts.Health, "/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, sidecar.StatusCode);
+        }
+
+        if (meshed.Setup.IsIstio)
+        {
+            using var app = await meshed.KubeletProbeAsync(15020, "/app-health/orders/readyz");
+            Assert.Equal(HttpStatusCode.OK, app.StatusCode);
+            if (!meshed.Setup.MeshFirst)
+            {
+                // Istio's injector ran after ours and pointed our readiness probe at its agent, too.
+                using var rewritten = await meshed.KubeletProbeAsync(15020, "/app-health/mirrord-sidecar/readyz");
+                Assert.Equal(HttpStatusCode.OK, rewritten.StatusCode);
+            }
+        }
+        else
+        {
+            using var app = await meshed.KubeletProbeAsync(PodOnThisMachine.HttpPort, "/whoami");
+            Assert.Equal(HttpStatusCode.OK, app.StatusCode);
+            Assert.Equal("pod", app.Headers.GetValues("x-served-by").Single());
+        }
+    }
+
+    private static void SkipUnlessPodsCanBeBuilt()
+    {
+        Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
+        Skip.IfNot(ProgramProcess.IsRunnableByOthers(), "the mesh proxy stand-in runs as the mesh's uid, which cannot read the test output here");
+    }
+}
