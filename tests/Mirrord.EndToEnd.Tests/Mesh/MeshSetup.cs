@@ -7,13 +7,16 @@ namespace Mirrord.EndToEnd.Tests.Mesh;
 /// <summary>
 /// One way a meshed pod comes to be: which mesh, whether its proxy is a native sidecar, whether its
 /// redirect comes from a CNI plugin (before any init container) or its init container, and which
-/// webhook ran first. The pod spec is made by the real injector and the mesh's injector stand-in in
-/// that order; the pod on this machine then runs exactly that spec.
+/// webhook ran first; or, with <see cref="RenderedBlind"/>, a manifest that <c>mirrord-cli inject</c>
+/// rendered without the namespace's labels, joined by the mesh's injector and then seen by our
+/// webhook. The pod spec is made by the real injector and the mesh's injector stand-in in that
+/// order; the pod on this machine then runs exactly that spec.
 /// </summary>
-public sealed record MeshSetup(string Mesh, bool Native, bool Cni, bool MeshFirst)
+public sealed record MeshSetup(string Mesh, bool Native, bool Cni, bool MeshFirst, bool RenderedBlind = false)
 {
     public override string ToString()
-        => $"{Mesh} {(Native ? "native sidecar" : "classic sidecar")}{(Cni ? " with CNI" : string.Empty)}, {(MeshFirst ? "mesh's webhook first" : "ours first")}";
+        => $"{Mesh} {(Native ? "native sidecar" : "classic sidecar")}{(Cni ? " with CNI" : string.Empty)}, "
+           + (RenderedBlind ? "rendered without the namespace, then the mesh's webhook and ours" : MeshFirst ? "mesh's webhook first" : "ours first");
 
     public bool IsIstio => Mesh == "istio";
 
@@ -34,7 +37,13 @@ public sealed record MeshSetup(string Mesh, bool Native, bool Cni, bool MeshFirs
               }
             }
             """)!.AsObject();
-        if (MeshFirst)
+        if (RenderedBlind)
+        {
+            RunOurs(pod, new InjectionContext("shop", null));
+            RunMeshInjector(pod);
+            RunOurs(pod);
+        }
+        else if (MeshFirst)
         {
             RunMeshInjector(pod);
             RunOurs(pod);
@@ -48,12 +57,12 @@ public sealed record MeshSetup(string Mesh, bool Native, bool Cni, bool MeshFirs
         return pod;
     }
 
-    private void RunOurs(JsonObject pod)
+    private void RunOurs(JsonObject pod, InjectionContext? rendering = null)
     {
         // The namespace as the webhook reads it: opted in to mirrord, and to the mesh.
-        var context = IsIstio
+        var context = rendering ?? (IsIstio
             ? new InjectionContext("shop", new Dictionary<string, string> { ["mirrord.dev/injection"] = "enabled", ["istio-injection"] = "enabled" })
-            : new InjectionContext("shop", new Dictionary<string, string> { ["mirrord.dev/injection"] = "enabled" }, new Dictionary<string, string> { ["linkerd.io/inject"] = "enabled" });
+            : new InjectionContext("shop", new Dictionary<string, string> { ["mirrord.dev/injection"] = "enabled" }, new Dictionary<string, string> { ["linkerd.io/inject"] = "enabled" }));
         var result = new PodInjector(new InjectionOptions()).Inject(pod, context);
         if (result.Outcome != InjectionOutcome.Injected)
         {

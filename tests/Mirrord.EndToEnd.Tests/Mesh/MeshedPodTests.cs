@@ -14,24 +14,26 @@ public sealed class MeshedPodTests
 {
     private const string AliceOnly = """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [8080, 9090] } }""";
 
-    public static TheoryData<string, bool, bool, bool> Setups() => new()
+    public static TheoryData<string, bool, bool, bool, bool> Setups() => new()
     {
-        // mesh, native sidecar, CNI, mesh's webhook first
-        { "istio", true, false, true },
-        { "istio", true, false, false },
-        { "istio", false, false, false },
-        { "istio", true, true, true },
-        { "linkerd", true, false, true },
-        { "linkerd", false, false, false },
-        { "linkerd", true, true, false },
+        // mesh, native sidecar, CNI, mesh's webhook first, rendered by inject without the namespace and repaired at admission
+        { "istio", true, false, true, false },
+        { "istio", true, false, false, false },
+        { "istio", false, false, false, false },
+        { "istio", true, true, true, false },
+        { "istio", false, false, true, true },
+        { "linkerd", true, false, true, false },
+        { "linkerd", false, false, false, false },
+        { "linkerd", true, true, false, false },
+        { "linkerd", false, false, true, true },
     };
 
     [SkippableTheory]
     [MemberData(nameof(Setups))]
-    public async Task MeshedPod_NoSession_TheMeshWorksAsBefore_AndTheSidecarSeesOnlyDecryptedRequests(string mesh, bool native, bool cni, bool meshFirst)
+    public async Task MeshedPod_NoSession_TheMeshWorksAsBefore_AndTheSidecarSeesOnlyDecryptedRequests(string mesh, bool native, bool cni, bool meshFirst, bool renderedBlind)
     {
         SkipUnlessPodsCanBeBuilt();
-        await using var meshed = await MeshedPod.StartAsync(new MeshSetup(mesh, native, cni, meshFirst));
+        await using var meshed = await MeshedPod.StartAsync(new MeshSetup(mesh, native, cni, meshFirst, renderedBlind));
         var payload = TestApp.Payload(512 * 1024 + 3);
 
         Assert.Equal("pod\n", await meshed.CurlAsync("/whoami"));
@@ -56,10 +58,10 @@ public sealed class MeshedPodTests
 
     [SkippableTheory]
     [MemberData(nameof(Setups))]
-    public async Task MeshedPod_FilteredSteal_TakesDecryptedMatches_ProbesStayOnThePod_AndSessionEndGivesTrafficBack(string mesh, bool native, bool cni, bool meshFirst)
+    public async Task MeshedPod_FilteredSteal_TakesDecryptedMatches_ProbesStayOnThePod_AndSessionEndGivesTrafficBack(string mesh, bool native, bool cni, bool meshFirst, bool renderedBlind)
     {
         SkipUnlessPodsCanBeBuilt();
-        await using var meshed = await MeshedPod.StartAsync(new MeshSetup(mesh, native, cni, meshFirst));
+        await using var meshed = await MeshedPod.StartAsync(new MeshSetup(mesh, native, cni, meshFirst, renderedBlind));
 
         await using (var session = await meshed.Env.ConnectAsync(AliceOnly))
         {
@@ -87,7 +89,7 @@ public sealed class MeshedPodTests
         {
             using var app = await meshed.KubeletProbeAsync(15020, "/app-health/orders/readyz");
             Assert.Equal(HttpStatusCode.OK, app.StatusCode);
-            if (!meshed.Setup.MeshFirst)
+            if (!meshed.Setup.MeshFirst && !meshed.Setup.RenderedBlind)
             {
                 // Istio's injector ran after ours and pointed our readiness probe at its agent, too.
                 using var rewritten = await meshed.KubeletProbeAsync(15020, "/app-health/mirrord-sidecar/readyz");

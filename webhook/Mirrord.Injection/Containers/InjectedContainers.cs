@@ -67,15 +67,9 @@ internal static class InjectedContainers
                 new JsonObject { ["name"] = "mirrord-health", ["containerPort"] = SidecarPorts.Health, ["protocol"] = "TCP" }),
             ["env"] = env,
         };
-        if (probes == SidecarProbes.All)
+        foreach (var kind in probes == SidecarProbes.All ? s_probeKinds : ["readinessProbe"])
         {
-            container["startupProbe"] = Probe("/readyz", periodSeconds: 1, failureThreshold: 30);
-        }
-
-        container["readinessProbe"] = Probe("/readyz", periodSeconds: 5, failureThreshold: 3);
-        if (probes == SidecarProbes.All)
-        {
-            container["livenessProbe"] = Probe("/healthz", periodSeconds: 10, failureThreshold: 3);
+            container[kind] = SidecarProbe(kind);
         }
 
         container["resources"] = new JsonObject
@@ -105,6 +99,16 @@ internal static class InjectedContainers
 
     private static JsonObject FieldEnv(string name, string field)
         => new() { ["name"] = name, ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = field } } };
+
+    private static readonly string[] s_probeKinds = ["startupProbe", "readinessProbe", "livenessProbe"];
+
+    /// <summary>One of the sidecar's probes (<c>startupProbe</c>, <c>readinessProbe</c>, <c>livenessProbe</c>), on its health port.</summary>
+    public static JsonObject SidecarProbe(string kind) => kind switch
+    {
+        "startupProbe" => Probe("/readyz", periodSeconds: 1, failureThreshold: 30),
+        "readinessProbe" => Probe("/readyz", periodSeconds: 5, failureThreshold: 3),
+        _ => Probe("/healthz", periodSeconds: 10, failureThreshold: 3),
+    };
 
     private static JsonObject Probe(string path, int periodSeconds, int failureThreshold) => new()
     {

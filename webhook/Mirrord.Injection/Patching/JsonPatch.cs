@@ -12,7 +12,7 @@ public sealed class JsonPatch(IReadOnlyList<JsonPatchOperation> operations)
 
     public string ToJson() => new JsonArray([.. Operations.Select(op => (JsonNode)op.ToJson())]).ToJsonString();
 
-    /// <summary>Applies the <c>add</c> operations to <paramref name="document"/> in place.</summary>
+    /// <summary>Applies the <c>add</c> and <c>replace</c> operations to <paramref name="document"/> in place.</summary>
     public void ApplyTo(JsonNode document)
     {
         foreach (var operation in Operations)
@@ -38,6 +38,9 @@ public sealed class JsonPatch(IReadOnlyList<JsonPatchOperation> operations)
                     break;
                 case JsonArray array when last == "-":
                     array.Add(value);
+                    break;
+                case JsonArray array when operation.Op == "replace":
+                    array[int.Parse(last, System.Globalization.CultureInfo.InvariantCulture)] = value;
                     break;
                 case JsonArray array:
                     array.Insert(int.Parse(last, System.Globalization.CultureInfo.InvariantCulture), value);
