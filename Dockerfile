@@ -29,7 +29,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /out/sidecar ./
 USER 65532:65532
-EXPOSE 15080 15090
+EXPOSE 15080 15082
 ENTRYPOINT ["dotnet", "/app/mirrord-sidecar.dll"]
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS cli
