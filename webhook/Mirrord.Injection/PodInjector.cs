@@ -28,7 +28,7 @@ public sealed class PodInjector
     {
         if (IsInjected(pod))
         {
-            return InjectionResult.Skip("the pod already carries the mirrord sidecar");
+            return MeshRedirectRepair.TryRepair(pod, context) ?? InjectionResult.Skip("the pod already carries the mirrord sidecar");
         }
 
         // The API server only sends well-formed pods; anything else is left alone rather than patched blindly.
