@@ -15,17 +15,13 @@ internal static class IstioSignals
 
     public static MeshSignal? Read(JsonObject pod, InjectionContext context)
     {
-        var init = MeshContainers.FindInit(pod, "istio-init", "istio-validation");
-        var proxy = MeshContainers.Find(pod, "istio-proxy");
-        var present = proxy is not null ? "container istio-proxy"
-            : init is not null ? $"init container {PodJson.String(init["name"])}"
-            : PodJson.Annotation(pod, "sidecar.istio.io/status") is not null ? "annotation sidecar.istio.io/status"
-            : null;
-        if ((present ?? Expected(pod, context)) is not { } evidence)
+        var present = MeshContainers.Injected(pod, "istio-proxy", ["istio-init", "istio-validation"], "sidecar.istio.io/status");
+        if ((present?.Evidence ?? Expected(pod, context)) is not { } evidence)
         {
             return Ambient(pod, context);
         }
 
+        var (proxy, init) = (present?.Proxy, present?.Init);
         var args = init is null ? [] : PodJson.Arguments(init);
         var mode = MeshContainers.Flag(args, "-m", "--istio-inbound-interception-mode") ?? PodJson.Annotation(pod, "sidecar.istio.io/interceptionMode") ?? "REDIRECT";
         var uid = MeshContainers.RunAsUser(pod, proxy)

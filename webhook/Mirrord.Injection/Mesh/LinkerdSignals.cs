@@ -17,17 +17,13 @@ internal static class LinkerdSignals
 
     public static MeshSignal? Read(JsonObject pod, InjectionContext context)
     {
-        var init = MeshContainers.FindInit(pod, "linkerd-init", "linkerd-network-validator");
-        var proxy = MeshContainers.Find(pod, "linkerd-proxy");
-        var present = proxy is not null ? "container linkerd-proxy"
-            : init is not null ? $"init container {PodJson.String(init["name"])}"
-            : PodJson.Annotation(pod, "linkerd.io/proxy-version") is not null ? "annotation linkerd.io/proxy-version"
-            : null;
-        if ((present ?? Expected(pod, context)) is not { } evidence)
+        var present = MeshContainers.Injected(pod, "linkerd-proxy", ["linkerd-init", "linkerd-network-validator"], "linkerd.io/proxy-version");
+        if ((present?.Evidence ?? Expected(pod, context)) is not { } evidence)
         {
             return null;
         }
 
+        var (proxy, init) = (present?.Proxy, present?.Init);
         var args = init is null ? [] : PodJson.Arguments(init);
         var uidText = MeshContainers.Flag(args, "-u", "--proxy-uid") ?? Config(pod, context, "config.linkerd.io/proxy-uid");
         var uid = MeshContainers.RunAsUser(pod, proxy)

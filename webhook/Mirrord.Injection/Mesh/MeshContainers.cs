@@ -30,6 +30,18 @@ internal static class MeshContainers
     public static JsonObject? FindInit(JsonObject pod, params string[] names)
         => PodJson.Containers(pod, "initContainers").FirstOrDefault(c => PodJson.String(c["name"]) is { } name && names.Contains(name));
 
+    /// <summary>What a mesh's injector left in the pod: its proxy, its init step, or its status annotation; null when none is there.</summary>
+    public static (string Evidence, JsonObject? Proxy, JsonObject? Init)? Injected(JsonObject pod, string proxyName, string[] initNames, string statusAnnotation)
+    {
+        var init = FindInit(pod, initNames);
+        var proxy = Find(pod, proxyName);
+        var evidence = proxy is not null ? $"container {proxyName}"
+            : init is not null ? $"init container {PodJson.String(init["name"])}"
+            : PodJson.Annotation(pod, statusAnnotation) is not null ? $"annotation {statusAnnotation}"
+            : null;
+        return evidence is null ? null : (evidence, proxy, init);
+    }
+
     /// <summary>A container of a mesh mirrord does not sit behind, with the mesh's name.</summary>
     public static (string Container, string Mesh)? Unsupported(JsonObject pod)
     {
