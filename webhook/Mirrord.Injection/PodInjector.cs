@@ -13,7 +13,8 @@ namespace Mirrord.Injection;
 /// Decides whether a pod gets the sidecar and computes the JSON Patch that adds it. Pure: no I/O,
 /// the same for the webhook and <c>mirrord-cli inject</c>. The patch only adds (two init
 /// containers, one annotation), so it applies cleanly whatever else the pod carries, and a pod it
-/// produced is recognised and left alone on a second pass.
+/// produced is recognised and left alone on a second pass, unless a service mesh has joined it
+/// since (<see cref="MeshRedirectRepair"/>).
 /// </summary>
 public sealed class PodInjector
 {
@@ -99,9 +100,7 @@ public sealed class PodInjector
         }
 
         allWarnings.AddRange(ProbeRule.Warnings(pod, ports));
-        var redirect = mesh.Kind == MeshKind.None
-            ? new RedirectSpec(ports, SidecarPorts.Inbound)
-            : new RedirectSpec(ports, SidecarPorts.Inbound, mesh.RedirectMode, mesh.ProxyUid, [.. ports.Where(p => !mesh.Captures(p))], SidecarPorts.Health);
+        var redirect = mesh.Redirect(ports, SidecarPorts.Inbound);
         var status = new InjectionStatus(InjectorVersion.Current, ports, redirect.Mode.StatusName());
         var operations = new List<JsonPatchOperation>();
         AddAnnotation(pod, operations, PodAnnotations.Status, status.ToJson());

@@ -1,3 +1,4 @@
+using Mirrord.Tunnel;
 using Mirrord.Tunnel.Redirect;
 
 namespace Mirrord.Injection.Mesh;
@@ -39,6 +40,11 @@ public sealed class MeshProfile
 
     /// <summary>True when connections to <paramref name="port"/> go through the mesh proxy.</summary>
     public bool Captures(int port) => _capture.Captures(port);
+
+    /// <summary>What mirrord-init installs for these intercepted ports in a pod with this mesh (or none).</summary>
+    public RedirectSpec Redirect(IReadOnlyList<int> ports, int inboundPort) => Kind == MeshKind.None
+        ? new RedirectSpec(ports, inboundPort)
+        : new RedirectSpec(ports, inboundPort, RedirectMode, ProxyUid, [.. ports.Where(p => !Captures(p))], SidecarPorts.Health);
 
     internal static MeshProfile From(MeshSignal signal) => new(signal.Kind, signal.Present, signal.Evidence, signal.ProxyUid, signal.Capture);
 }

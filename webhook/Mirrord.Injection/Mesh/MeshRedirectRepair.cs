@@ -41,13 +41,7 @@ internal static class MeshRedirectRepair
             return null;
         }
 
-        var repaired = spec with
-        {
-            Mode = mesh.RedirectMode,
-            MeshProxyUid = mesh.ProxyUid,
-            MeshBypassedPorts = [.. spec.Ports.Where(p => !mesh.Captures(p))],
-            HealthPort = SidecarPorts.Health,
-        };
+        var repaired = mesh.Redirect(spec.Ports, spec.InboundPort);
         var operations = new List<JsonPatchOperation>
         {
             JsonPatchOperation.Replace(Path(init, "args"), new JsonArray([.. repaired.ToArguments().Prepend("init").Select(a => (JsonNode)a)])),
