@@ -7,6 +7,7 @@ internal static class SidecarEventIds
     public const int AppUnreachable = 2001;
     public const int UnknownOriginalPort = 2002;
     public const int ConnectionRelayedRaw = 2003;
+    public const int CallerHungUp = 2004;
     public const int SessionStarted = 2010;
     public const int SessionEnded = 2011;
     public const int SessionRefused = 2012;

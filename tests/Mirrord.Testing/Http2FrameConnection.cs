@@ -39,6 +39,49 @@ public sealed class Http2FrameConnection : IAsyncDisposable
         return Frame(Headers, 0x4 | 0x1, streamId, [.. block]); // END_HEADERS | END_STREAM
     }
 
+    /// <summary>
+    /// The HEADERS of a gRPC call on a stream, leaving the stream open for its messages; with
+    /// <see cref="GrpcMessage"/> a client that half-closes only after the answer (as some do) can be played.
+    /// </summary>
+    public static byte[] GrpcRequestHeaders(uint streamId, string path)
+    {
+        var block = new List<byte> { 0x83, 0x86 }; // :method POST, :scheme http
+        AddLiteral(block, 4, path);
+        AddLiteral(block, 1, "pod");
+        AddLiteralName(block, "content-type", "application/grpc");
+        AddLiteralName(block, "te", "trailers");
+        return Frame(Headers, 0x4, streamId, [.. block]); // END_HEADERS only
+    }
+
+    /// <summary>A DATA frame carrying one length-prefixed gRPC message (or none), optionally ending the stream.</summary>
+    public static byte[] GrpcMessage(uint streamId, byte[] message, bool endStream)
+    {
+        var payload = message.Length == 0 ? [] : new byte[5 + message.Length];
+        if (message.Length > 0)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(1), (uint)message.Length);
+            message.CopyTo(payload, 5);
+        }
+
+        return Frame(Data, endStream ? (byte)0x1 : (byte)0, streamId, payload);
+    }
+
+    /// <summary>Reads frames until one on <paramref name="streamId"/> ends it (END_STREAM or RST_STREAM); null when the server goes quiet first.</summary>
+    public async Task<IReadOnlyList<ReceivedFrame>?> ReadUntilStreamEndsAsync(uint streamId, TimeSpan quiet)
+    {
+        var frames = new List<ReceivedFrame>();
+        while (await ReadFrameAsync(quiet) is { } frame)
+        {
+            frames.Add(frame);
+            if (frame.StreamId == streamId && ((frame.Type is Headers or Data && (frame.Flags & 0x1) != 0) || frame.Type == RstStream))
+            {
+                return frames;
+            }
+        }
+
+        return null;
+    }
+
     public static byte[] Reset(uint streamId, uint errorCode)
     {
         var payload = new byte[4];
@@ -146,6 +189,16 @@ public sealed class Http2FrameConnection : IAsyncDisposable
         }
 
         return true;
+    }
+
+    // Literal header field without indexing, new name (RFC 7541 section 6.2.2), no Huffman.
+    private static void AddLiteralName(List<byte> block, string name, string value)
+    {
+        block.Add(0);
+        block.Add((byte)name.Length);
+        block.AddRange(Encoding.ASCII.GetBytes(name));
+        block.Add((byte)value.Length);
+        block.AddRange(Encoding.ASCII.GetBytes(value));
     }
 
     // Literal header field without indexing, indexed name (RFC 7541 section 6.2.2), no Huffman.

@@ -1,20 +1,23 @@
 using Mirrord.Sidecar.Hosting;
+using Mirrord.Testing.Logging;
 
 namespace Mirrord.Testing;
 
 /// <summary>
 /// The real sidecar, in-process, on loopback. Without the iptables redirect, each container port it
 /// serves gets a direct listener: a client that connects to <see cref="InboundPortFor"/> is treated
-/// exactly as one redirected from that container port.
+/// exactly as one redirected from that container port. Its log (warnings and up, unless the
+/// settings say otherwise) is kept in <see cref="Logs"/> and written to the test's output when given.
 /// </summary>
 public sealed class SidecarHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Dictionary<int, int> _inbound;
 
-    private SidecarHost(WebApplication app, Dictionary<int, int> inbound, int inboundPort, int sessionPort, int healthPort)
+    private SidecarHost(WebApplication app, Dictionary<int, int> inbound, int inboundPort, int sessionPort, int healthPort, RecordingLoggerProvider logs)
     {
         _app = app;
+        Logs = logs;
         _inbound = inbound;
         InboundPort = inboundPort;
         SessionPort = sessionPort;
@@ -32,10 +35,13 @@ public sealed class SidecarHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static Task<SidecarHost> StartAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null)
+    /// <summary>What the sidecar logged.</summary>
+    public RecordingLoggerProvider Logs { get; }
+
+    public static Task<SidecarHost> StartAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null, Action<string>? output = null)
     {
         var inbound = containerPorts.ToDictionary(port => port, _ => FreePort.Next());
-        return StartAsync(inbound, string.Join(",", inbound.Select(pair => $"{pair.Value}={pair.Key}")), string.Empty, settings);
+        return StartAsync(inbound, string.Join(",", inbound.Select(pair => $"{pair.Value}={pair.Key}")), string.Empty, settings, output);
     }
 
     /// <summary>
@@ -43,10 +49,10 @@ public sealed class SidecarHost : IAsyncDisposable
     /// connection's original port read from the redirected socket. Pair with an iptables redirect to <see cref="InboundPort"/>.
     /// </summary>
     public static Task<SidecarHost> StartRedirectedAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null)
-        => StartAsync([], string.Empty, string.Join(",", containerPorts), settings);
+        => StartAsync([], string.Empty, string.Join(",", containerPorts), settings, output: null);
 
     private static async Task<SidecarHost> StartAsync(
-        Dictionary<int, int> inbound, string directListeners, string interceptedPorts, IDictionary<string, string?>? settings)
+        Dictionary<int, int> inbound, string directListeners, string interceptedPorts, IDictionary<string, string?>? settings, Action<string>? output)
     {
         var inboundPort = FreePort.Next();
         var sessionPort = FreePort.Next();
@@ -65,13 +71,15 @@ public sealed class SidecarHost : IAsyncDisposable
             values[key] = value;
         }
 
+        var logs = new RecordingLoggerProvider(output);
         var app = SidecarApplication.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(values);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(logs);
         });
         await app.StartAsync();
-        return new SidecarHost(app, inbound, inboundPort, sessionPort, healthPort);
+        return new SidecarHost(app, inbound, inboundPort, sessionPort, healthPort, logs);
     }
 
     /// <summary>The loopback port to connect to in order to reach <paramref name="containerPort"/> through the sidecar.</summary>

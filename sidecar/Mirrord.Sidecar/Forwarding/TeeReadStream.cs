@@ -40,7 +40,7 @@ internal sealed class TeeReadStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await _inner.ReadAsync(buffer, cancellationToken);
-        Record(buffer.Span[..read]);
+        Record(buffer.Span[..read], buffer.Length);
         return read;
     }
 
@@ -50,7 +50,7 @@ internal sealed class TeeReadStream : Stream
     public override int Read(byte[] buffer, int offset, int count)
     {
         var read = _inner.Read(buffer, offset, count);
-        Record(buffer.AsSpan(offset, read));
+        Record(buffer.AsSpan(offset, read), count);
         return read;
     }
 
@@ -64,16 +64,17 @@ internal sealed class TeeReadStream : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    private void Record(ReadOnlySpan<byte> bytes)
+    private void Record(ReadOnlySpan<byte> bytes, int requested)
     {
         if (_copy is null)
         {
             return;
         }
 
+        // Only a read that asked for bytes and got none is the end: YARP issues zero-byte reads to wait for data.
         if (bytes.IsEmpty)
         {
-            Complete = true;
+            Complete |= requested > 0;
             return;
         }
 

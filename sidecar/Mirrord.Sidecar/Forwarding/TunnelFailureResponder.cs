@@ -13,7 +13,7 @@ internal static class TunnelFailureResponder
 {
     public static async Task RespondAsync(HttpContext context, Session session, ForwarderError error)
     {
-        if (context.Response.HasStarted || IsClientSide(error))
+        if (context.Response.HasStarted || ForwarderErrors.IsCallerSide(error))
         {
             return;
         }
@@ -26,10 +26,4 @@ internal static class TunnelFailureResponder
         await context.Response.WriteAsync(
             $"mirrord: this request was stolen by session {session.Name} but could not be delivered to the developer's machine ({reason}: {detail ?? error.ToString()}). It was not sent to the application.\n");
     }
-
-    private static bool IsClientSide(ForwarderError error)
-        => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
-            or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
-            or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
-            or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
 }

@@ -20,6 +20,7 @@ internal sealed class SidecarMetrics : IDisposable
     private readonly SessionRegistry _sessions;
     private readonly MeterListener _listener = new();
     private long _rawPassed;
+    private long _callerHangUps;
     private long _rawStolen;
     private long _stolenFailed;
     private long _passFailed;
@@ -54,6 +55,9 @@ internal sealed class SidecarMetrics : IDisposable
 
     public void RawConnection(bool stolen) => Interlocked.Increment(ref stolen ? ref _rawStolen : ref _rawPassed);
 
+    /// <summary>A caller closed or reset its connection before its request or connection was done: routine (health checks, port scans, clients that give up).</summary>
+    public void CallerHungUp() => Interlocked.Increment(ref _callerHangUps);
+
     public void StolenFailed() => Interlocked.Increment(ref _stolenFailed);
 
     public void PassFailed() => Interlocked.Increment(ref _passFailed);
@@ -74,6 +78,8 @@ internal sealed class SidecarMetrics : IDisposable
         Header(text, "mirrord_tcp_connections_total", "counter", "Non-HTTP or whole-port connections relayed raw.");
         Line(text, "mirrord_tcp_connections_total", "decision=\"passed\"", Interlocked.Read(ref _rawPassed));
         Line(text, "mirrord_tcp_connections_total", "decision=\"stolen\"", Interlocked.Read(ref _rawStolen));
+        Header(text, "mirrord_caller_hangups_total", "counter", "Callers that closed or reset their connection before their request was done (routine, not an error).");
+        Line(text, "mirrord_caller_hangups_total", null, Interlocked.Read(ref _callerHangUps));
         Header(text, "mirrord_errors_total", "counter", "Requests that could not be delivered.");
         Line(text, "mirrord_errors_total", "path=\"stolen\"", Interlocked.Read(ref _stolenFailed));
         Line(text, "mirrord_errors_total", "path=\"passed\"", Interlocked.Read(ref _passFailed));

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Forwarding;
 using Mirrord.Sidecar.Health;
@@ -43,6 +44,7 @@ public static class SidecarApplication
         builder.Services.AddOptions<SidecarOptions>().BindConfiguration(SidecarOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsValidator>();
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<SidecarOptions>>((host, sidecar) => host.ShutdownTimeout = sidecar.Value.DrainTimeout);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<SidecarMetrics>();
@@ -103,7 +105,8 @@ public static class SidecarApplication
 
     private static void UseInbound(ListenOptions listen, IServiceProvider services, int? containerPort)
     {
-        listen.Protocols = HttpProtocols.Http1AndHttp2;
+        // Kestrel's default protocols include HTTP/2, which a sniffed prior-knowledge connection needs. Setting
+        // them explicitly would only add a warning at start that HTTP/2 needs TLS, untrue here (ProtocolSniffer).
         listen.Use(next => new InboundConnectionMiddleware(next, containerPort, services).OnConnectedAsync);
     }
 }

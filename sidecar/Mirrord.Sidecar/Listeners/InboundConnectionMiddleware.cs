@@ -23,6 +23,7 @@ internal sealed partial class InboundConnectionMiddleware
     private readonly TcpRelay _relay;
     private readonly SidecarMetrics _metrics;
     private readonly TimeSpan _detectionTimeout;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public InboundConnectionMiddleware(ConnectionDelegate next, int? fixedContainerPort, IServiceProvider services)
@@ -35,6 +36,7 @@ internal sealed partial class InboundConnectionMiddleware
         _sessions = services.GetRequiredService<SessionRegistry>();
         _relay = services.GetRequiredService<TcpRelay>();
         _metrics = services.GetRequiredService<SidecarMetrics>();
+        _time = services.GetRequiredService<TimeProvider>();
         _logger = services.GetRequiredService<ILogger<InboundConnectionMiddleware>>();
     }
 
@@ -56,7 +58,19 @@ internal sealed partial class InboundConnectionMiddleware
             return;
         }
 
-        var protocol = await ProtocolSniffer.DetectAsync(connection.Transport.Input, _detectionTimeout, connection.ConnectionClosed);
+        InboundProtocol protocol;
+        try
+        {
+            protocol = await ProtocolSniffer.DetectAsync(connection.Transport.Input, _detectionTimeout, _time, connection.ConnectionClosed);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
+        {
+            // A caller that connects and goes (a load balancer's TCP check, a port scan): routine.
+            _metrics.CallerHungUp();
+            Log.CallerHungUp(_logger, port.Value, "before sending anything the sidecar could recognise");
+            return;
+        }
+
         switch (protocol)
         {
             case InboundProtocol.Http2:
@@ -80,6 +94,10 @@ internal sealed partial class InboundConnectionMiddleware
         [LoggerMessage(EventId = SidecarEventIds.UnknownOriginalPort, EventName = "UnknownOriginalPort", Level = LogLevel.Warning,
             Message = "Closed a connection from {Remote}: it was not redirected, so its container port is unknown")]
         public static partial void UnknownOriginalPort(ILogger logger, string? remote);
+
+        [LoggerMessage(EventId = SidecarEventIds.CallerHungUp, EventName = "CallerHungUp", Level = LogLevel.Debug,
+            Message = "A caller of port {Port} hung up {When}")]
+        public static partial void CallerHungUp(ILogger logger, int port, string when);
 
         [LoggerMessage(EventId = SidecarEventIds.ConnectionRelayedRaw, EventName = "ConnectionRelayedRaw", Level = LogLevel.Debug,
             Message = "A connection to port {Port} is not HTTP; relaying it raw to the container")]

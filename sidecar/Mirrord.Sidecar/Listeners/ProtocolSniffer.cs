@@ -46,17 +46,33 @@ internal static class ProtocolSniffer
         return start.Length > MaxMethodLength ? InboundProtocol.Raw : InboundProtocol.Undecided;
     }
 
-    /// <summary>Waits for enough bytes to decide, leaving them all in the pipe for whoever reads next.</summary>
-    public static async Task<InboundProtocol> DetectAsync(PipeReader input, TimeSpan silenceTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for enough bytes to decide, leaving them all in the pipe for whoever reads next. The
+    /// silence timeout cancels only the read it is waiting on (a token on that read), never a later
+    /// one: <c>CancelPendingRead</c> from a timer that fires just after the last read returned would
+    /// cancel the next reader's first read instead.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> (the connection closing) was cancelled.</exception>
+    public static async Task<InboundProtocol> DetectAsync(PipeReader input, TimeSpan silenceTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var silence = new CancellationTokenSource(silenceTimeout);
-        using var registration = silence.Token.Register(input.CancelPendingRead);
+        using var silence = new CancellationTokenSource(silenceTimeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(silence.Token, cancellationToken);
         while (true)
         {
-            var result = await input.ReadAsync(cancellationToken);
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(either.Token);
+            }
+            catch (OperationCanceledException) when (silence.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // A server-speaks-first protocol: the caller waits for the server.
+                return InboundProtocol.Raw;
+            }
+
             var buffer = result.Buffer;
             var protocol = Classify(First(buffer));
-            if (protocol == InboundProtocol.Undecided && (result.IsCanceled || result.IsCompleted))
+            if (protocol == InboundProtocol.Undecided && result.IsCompleted)
             {
                 protocol = InboundProtocol.Raw;
             }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Forwarding;
 using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Hosting;
+using Mirrord.Sidecar.Listeners;
 using Mirrord.Sidecar.Sessions;
 using Mirrord.Tunnel;
 using Yarp.ReverseProxy.Forwarder;
@@ -93,11 +94,26 @@ internal sealed partial class RequestRouter
         _metrics.Passed(HttpProtocol.IsHttp2(context.Request.Protocol), mirrored);
         var error = await _forwarder.SendAsync(
             context, _app.PrefixFor(port), _app.Invoker, ForwardingConfigs.ForApp(context.Request, _options.PassThroughActivityTimeout), HttpTransformer.Empty);
-        if (error != ForwarderError.None)
+        if (error == ForwarderError.None)
         {
-            _metrics.PassFailed();
-            Log.PassThroughFailed(_logger, port, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+            return;
         }
+
+        if (ForwarderErrors.IsCallerSide(error))
+        {
+            // A caller that is still there merely ended its side of the request after the answer went out (gRPC
+            // clients do): nothing failed. One that is gone hung up: routine, not the app's failure.
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                _metrics.CallerHungUp();
+                Log.CallerHungUp(_logger, port, error);
+            }
+
+            return;
+        }
+
+        _metrics.PassFailed();
+        Log.PassThroughFailed(_logger, port, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
     }
 
     private async Task StealAsync(HttpContext context, Session session)
@@ -127,7 +143,12 @@ internal sealed partial class RequestRouter
         }
 
         var error = await _forwarder.SendAsync(context, session.DestinationPrefix, session.Invoker, ForwardingConfigs.Tunnel, TunnelTransformer.Steal);
-        if (error != ForwarderError.None)
+        if (ForwarderErrors.IsCallerSide(error))
+        {
+            _metrics.CallerHungUp();
+            Log.CallerHungUp(_logger, InboundConnection.ContainerPortOf(context) ?? 0, error);
+        }
+        else if (error != ForwarderError.None)
         {
             _metrics.StolenFailed();
             Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
@@ -137,6 +158,10 @@ internal sealed partial class RequestRouter
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = SidecarEventIds.CallerHungUp, EventName = "CallerHungUp", Level = LogLevel.Debug,
+            Message = "A caller of port {Port} hung up before its request was done ({Error})")]
+        public static partial void CallerHungUp(ILogger logger, int port, ForwarderError error);
+
         [LoggerMessage(EventId = SidecarEventIds.StolenRequestFailed, EventName = "StolenRequestFailed", Level = LogLevel.Warning,
             Message = "A request stolen by session {Name} failed ({Error}): {Reason}")]
         public static partial void StolenRequestFailed(ILogger logger, string name, ForwarderError error, string? reason);
