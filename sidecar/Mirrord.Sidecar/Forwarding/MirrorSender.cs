@@ -22,7 +22,13 @@ internal sealed partial class MirrorSender
     {
         foreach (var session in sessions)
         {
-            using var lease = session.MirrorLimiter.AttemptAcquire();
+            using var lease = TryAcquire(session);
+            if (lease is null)
+            {
+                // The session ended after this request was routed to it: there is nobody to send the copy to.
+                continue;
+            }
+
             if (!lease.IsAcquired)
             {
                 session.CountMirrorDropped();
@@ -34,6 +40,23 @@ internal sealed partial class MirrorSender
             session.CountMirrored();
             _metrics.MirrorCopy(sent: true);
             _ = SendOneAsync(copy, session);
+        }
+    }
+
+    private static System.Threading.RateLimiting.RateLimitLease? TryAcquire(Session session)
+    {
+        if (session.HasEnded)
+        {
+            return null;
+        }
+
+        try
+        {
+            return session.MirrorLimiter.AttemptAcquire();
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
         }
     }
 

@@ -116,8 +116,16 @@ internal sealed partial class RequestRouter
         Log.PassThroughFailed(_logger, port, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
     }
 
-    private async Task StealAsync(HttpContext context, Session session)
+    /// <summary>Sends a request down <paramref name="session"/>'s tunnel, or answers it when that cannot be done.</summary>
+    internal async Task StealAsync(HttpContext context, Session session)
     {
+        if (session.HasEnded)
+        {
+            // Routed to the session an instant before it ended: answered as any request of an ended session.
+            await TunnelFailureResponder.RespondAsync(context, session, ForwarderError.Request);
+            return;
+        }
+
         using var lease = session.StolenLimiter.AttemptAcquire();
         if (!lease.IsAcquired)
         {

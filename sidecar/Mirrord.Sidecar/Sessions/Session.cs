@@ -140,9 +140,9 @@ internal sealed class Session : IAsyncDisposable
             await using var laptop = await response.Content.ReadAsStreamAsync(cancel.Token);
             await laptop.CopyToAsync(connection.Transport.Output, cancel.Token);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or ObjectDisposedException)
         {
-            // The client sees its connection close, as it would if the laptop's process had closed it.
+            // The client sees its connection close, as it would if the laptop's process had closed it (or the session ended).
         }
         finally
         {
@@ -150,14 +150,19 @@ internal sealed class Session : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the session. Requests already routed to it may still be on their way in: they find it
+    /// ended (<see cref="HasEnded"/>, <see cref="Ending"/>) and answer as documented. So the
+    /// cancellation source and the concurrency limiter, which hold no timer or handle, are left to
+    /// the collector rather than disposed under them; the mirror limiter's timer is stopped, and its
+    /// users check <see cref="HasEnded"/> and treat a disposed limiter as an ended session.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _ending.CancelAsync();
         Tunnels.Close();
         Invoker.Dispose();
-        await StolenLimiter.DisposeAsync();
         await MirrorLimiter.DisposeAsync();
-        _ending.Dispose();
     }
 
     public override string ToString() => $"{Name} ({Id})";
