@@ -143,11 +143,20 @@ internal sealed partial class LocalDelivery : IDisposable
         }
 
         context.Response.Clear();
-        context.Response.StatusCode = StatusCodes.Status502BadGateway;
-        context.Response.Headers[TunnelHeaders.Error] = TunnelErrors.LocalAppUnreachable;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(
-            $"mirrord: this request was stolen to a developer's machine, but nothing answers on {_target.Address}:{localPort} there ({reason}).\n");
+        var answer = ErrorAnswer.For(
+            context.Request.ContentType, StatusCodes.Status502BadGateway, TunnelErrors.LocalAppUnreachable,
+            $"mirrord: this request was stolen to a developer's machine, but nothing answers on {_target.Address}:{localPort} there ({reason}).", ErrorAnswer.GrpcUnavailable);
+        context.Response.StatusCode = answer.StatusCode;
+        context.Response.ContentType = answer.ContentType;
+        foreach (var (name, value) in answer.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        if (answer.Body is { } body)
+        {
+            await context.Response.WriteAsync(body);
+        }
     }
 
     private static partial class Log

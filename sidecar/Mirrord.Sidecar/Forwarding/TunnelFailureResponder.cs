@@ -6,11 +6,28 @@ namespace Mirrord.Sidecar.Forwarding;
 
 /// <summary>
 /// Turns a failed stolen request into the documented answer: 502 (504 for a timeout) with
-/// <c>mirrord-error</c> naming the reason and a one-line body. Never a retry to the container:
-/// the request may already have had side effects on the laptop.
+/// <c>mirrord-error</c> naming the reason and a one-line body, or the gRPC status a gRPC caller
+/// understands (<see cref="ErrorAnswer"/>). Never a retry to the container: the request may already
+/// have had side effects on the laptop.
 /// </summary>
 internal static class TunnelFailureResponder
 {
+    /// <summary>Writes <paramref name="answer"/> as the response (nothing may have been sent yet).</summary>
+    public static async Task WriteAsync(HttpContext context, ErrorAnswer answer)
+    {
+        context.Response.StatusCode = answer.StatusCode;
+        context.Response.ContentType = answer.ContentType;
+        foreach (var (name, value) in answer.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        if (answer.Body is { } body)
+        {
+            await context.Response.WriteAsync(body);
+        }
+    }
+
     public static async Task RespondAsync(HttpContext context, Session session, ForwarderError error)
     {
         if (context.Response.HasStarted || ForwarderErrors.IsCallerSide(error))
@@ -20,10 +37,12 @@ internal static class TunnelFailureResponder
 
         var reason = session.HasEnded ? TunnelErrors.SessionEnded : TunnelErrors.TunnelUnavailable;
         var detail = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message;
-        context.Response.StatusCode = error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
-        context.Response.Headers[TunnelHeaders.Error] = reason;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(
-            $"mirrord: this request was stolen by session {session.Name} but could not be delivered to the developer's machine ({reason}: {detail ?? error.ToString()}). It was not sent to the application.\n");
+        var timedOut = error == ForwarderError.RequestTimedOut;
+        await WriteAsync(context, ErrorAnswer.For(
+            context.Request.ContentType,
+            timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+            reason,
+            $"mirrord: this request was stolen by session {session.Name} but could not be delivered to the developer's machine ({reason}: {detail ?? error.ToString()}). It was not sent to the application.",
+            timedOut ? ErrorAnswer.GrpcDeadlineExceeded : ErrorAnswer.GrpcUnavailable));
     }
 }

@@ -129,10 +129,10 @@ internal sealed partial class RequestRouter
         using var lease = session.StolenLimiter.AttemptAcquire();
         if (!lease.IsAcquired)
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers[TunnelHeaders.Error] = TunnelErrors.SessionBusy;
             context.Response.Headers.RetryAfter = "1";
-            await context.Response.WriteAsync($"mirrord: session {session.Name} has {_options.StolenRequestsPerSession} stolen requests in flight already.\n");
+            await TunnelFailureResponder.WriteAsync(context, ErrorAnswer.For(
+                context.Request.ContentType, StatusCodes.Status503ServiceUnavailable, TunnelErrors.SessionBusy,
+                $"mirrord: session {session.Name} has {_options.StolenRequestsPerSession} stolen requests in flight already.", ErrorAnswer.GrpcResourceExhausted));
             return;
         }
 
