@@ -1,6 +1,6 @@
 using Grpc.Core;
-using Mirrord.Testing;
 using Mirrord.Sidecar.Tests.Sessions;
+using Mirrord.Testing;
 using Mirrord.Testing.Grpc;
 using Mirrord.Tunnel;
 
