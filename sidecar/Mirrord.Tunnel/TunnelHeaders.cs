@@ -12,6 +12,9 @@ public static class TunnelHeaders
     /// <summary><c>steal</c> or <c>mirror</c>.</summary>
     public const string Mode = "mirrord-mode";
 
+    /// <summary>A stolen request's number within its session: what the CLI claims before delivering it.</summary>
+    public const string RequestId = "mirrord-request-id";
+
     /// <summary>On a response the sidecar or CLI made up itself: why the request was not delivered.</summary>
     public const string Error = "mirrord-error";
 

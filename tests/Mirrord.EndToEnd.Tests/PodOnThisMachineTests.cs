@@ -133,7 +133,7 @@ public sealed class PodOnThisMachineTests
 
         await session.DropAsync();
 
-        Assert.Equal("502 session-ended", await held.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("502 delivery-interrupted", await held.WaitAsync(TimeSpan.FromSeconds(20)));
         var deadline = DateTime.UtcNow.AddSeconds(15);
         string servedBy;
         while ((servedBy = await env.ServedByAsync("/whoami", ("User-Agent", "curl/8.5.0"))) != "pod" && DateTime.UtcNow < deadline)

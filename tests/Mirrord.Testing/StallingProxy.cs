@@ -6,7 +6,9 @@ namespace Mirrord.Testing;
 /// <summary>
 /// A TCP relay to one loopback port that can stall: <see cref="StallOpenConnections"/> stops moving
 /// bytes on every connection open at that moment without closing any, as a port-forward does when
-/// the API server or the network hangs. Connections made afterwards flow normally.
+/// the API server or the network hangs, or as a CLI does when its process is paused.
+/// <see cref="ResumeOpenConnections"/> lets the held bytes go on, as after the pause. Connections
+/// made afterwards flow normally.
 /// </summary>
 public sealed class StallingProxy : IAsyncDisposable
 {
@@ -15,6 +17,8 @@ public sealed class StallingProxy : IAsyncDisposable
     // Never disposed: the pumps may still look at its token after the relay is closed.
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<(Socket Client, Socket Upstream, TaskCompletionSource Stall)> _connections = [];
+    private readonly TaskCompletionSource _resume = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _holdCloses;
     private readonly Task _accepting;
     private int _disposed;
 
@@ -39,6 +43,18 @@ public sealed class StallingProxy : IAsyncDisposable
                 connection.Stall.TrySetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// Stalled connections move their held bytes on and flow again, with whatever the other ends did
+    /// meanwhile; with <paramref name="passCloses"/> false, an end that closed meanwhile is not
+    /// closed on the other side (its last bytes arrive, its close never does), as a port-forward
+    /// that is slow to notice.
+    /// </summary>
+    public void ResumeOpenConnections(bool passCloses = true)
+    {
+        _holdCloses = !passCloses;
+        _resume.TrySetResult();
     }
 
     /// <summary>Closes the relay and every connection through it at once, as a dropped port-forward does. Safe to call twice.</summary>
@@ -111,12 +127,16 @@ public sealed class StallingProxy : IAsyncDisposable
                 if (stalled.IsCompleted)
                 {
                     // Hold what arrived and read no more: the peer's writes back up, nothing is closed.
-                    await Task.Delay(Timeout.Infinite, _stopping.Token);
+                    await _resume.Task.WaitAsync(_stopping.Token);
                 }
 
                 if (read == 0)
                 {
-                    to.Shutdown(SocketShutdown.Send);
+                    if (!_holdCloses)
+                    {
+                        to.Shutdown(SocketShutdown.Send);
+                    }
+
                     return;
                 }
 

@@ -15,8 +15,10 @@ namespace Mirrord.Cli.Local;
 /// <summary>
 /// Serves what arrives on the tunnel: removes the tunnel headers, delivers the request to the
 /// local process with the protocol the original client spoke (gRPC stays HTTP/2), relays whole TCP
-/// connections, and reports each request. When the local process is down the request is answered
-/// 502 with <c>mirrord-error: local-app-unreachable</c>, so the caller knows why.
+/// connections, and reports each request. A stolen request is claimed from the sidecar first and
+/// delivered only if granted: one the sidecar has answered already (the session ended while it was
+/// on its way) never reaches the local process. When the local process is down the request is
+/// answered 502 with <c>mirrord-error: local-app-unreachable</c>, so the caller knows why.
 /// </summary>
 internal sealed partial class LocalDelivery : IDisposable
 {
@@ -64,9 +66,22 @@ internal sealed partial class LocalDelivery : IDisposable
         var containerPort = int.TryParse(headers[TunnelHeaders.Port], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         var http2 = headers[TunnelHeaders.Protocol] == TunnelHeaders.Http2;
         var mode = headers[TunnelHeaders.Mode].ToString() is { Length: > 0 } m ? m : "steal";
+        long? requestId = long.TryParse(headers[TunnelHeaders.RequestId], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         foreach (var name in headers.Keys.Where(TunnelHeaders.IsTunnelHeader).ToList())
         {
             headers.Remove(name);
+        }
+
+        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+        var pod = items?[TunnelConnectionSource.PodItemKey] as string ?? "?";
+        if (requestId is { } claim && !await ClaimAsync(items, claim, context.RequestAborted))
+        {
+            // Nobody reads this answer: the sidecar gave the caller its own, and the caller may retry elsewhere.
+            context.Response.StatusCode = StatusCodes.Status409Conflict;
+            _reporter.Request(new RequestRecord(
+                DateTimeOffset.Now, mode, context.Request.Method, context.Request.Path + context.Request.QueryString, null, Stopwatch.GetElapsedTime(started), pod,
+                "the sidecar had already answered its caller (the session ended or its tunnel broke); it was not delivered and never will be"));
+            return;
         }
 
         // Stolen requests and relayed connections may idle for minutes (a breakpoint, a quiet database session).
@@ -85,7 +100,13 @@ internal sealed partial class LocalDelivery : IDisposable
         {
             var result = await _forwarder.SendAsync(
                 context, $"http://{_target.Address}:{localPort.ToString(CultureInfo.InvariantCulture)}/", _invoker, http2 ? s_http2 : s_http11, HttpTransformer.Empty);
-            if (result != ForwarderError.None)
+            if (result is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+            {
+                // The tunnel side went away (the sidecar gave up, or its caller hung up); the local process was fine.
+                error = $"the answer could not be sent back: the path to the pod broke ({result})";
+            }
+            else if (result != ForwarderError.None)
             {
                 error = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? result.ToString();
                 await RespondUnreachableAsync(context, localPort, error);
@@ -94,8 +115,11 @@ internal sealed partial class LocalDelivery : IDisposable
 
         _reporter.Request(new RequestRecord(
             DateTimeOffset.Now, mode, context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode,
-            Stopwatch.GetElapsedTime(started), context.Features.Get<IConnectionItemsFeature>()?.Items[TunnelConnectionSource.PodItemKey] as string ?? "?", error));
+            Stopwatch.GetElapsedTime(started), pod, error));
     }
+
+    private static async Task<bool> ClaimAsync(IDictionary<object, object?>? items, long requestId, CancellationToken cancellationToken)
+        => items?[TunnelConnectionSource.SessionItemKey] is Tunnel.Client.SessionClient session && await session.ClaimAsync(requestId, cancellationToken);
 
     private async Task<string?> RelayConnectionAsync(HttpContext context, int localPort)
     {

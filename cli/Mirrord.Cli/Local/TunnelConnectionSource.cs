@@ -27,6 +27,9 @@ internal sealed partial class TunnelConnectionSource
     /// <summary>Item key under which an accepted connection names the pod it leads to.</summary>
     public static string PodItemKey => "mirrord.pod";
 
+    /// <summary>Item key under which an accepted connection holds its session, which claims the stolen requests it carries.</summary>
+    public static string SessionItemKey => "mirrord.session";
+
     /// <summary>Starts keeping connections open for a session; returns the handle its need-tunnel messages go to.</summary>
     public TunnelDialer Start(string pod, SessionClient session, CancellationToken stopping)
     {
@@ -50,6 +53,7 @@ internal sealed partial class TunnelConnectionSource
                     var stream = await dialer.Session.AttachAsync(ended.Token);
                     var connection = new StreamConnectionContext(stream, TunnelEndPoint.Instance);
                     connection.Items[PodItemKey] = dialer.Pod;
+                    connection.Items[SessionItemKey] = dialer.Session;
                     _ = connection.Completed.ContinueWith(_ => dialer.Replace(), TaskScheduler.Default);
                     await _accepted.Writer.WriteAsync(connection, ended.Token);
                     backoff = TimeSpan.FromMilliseconds(100);

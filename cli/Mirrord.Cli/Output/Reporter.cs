@@ -42,7 +42,8 @@ internal sealed class Reporter
         }
 
         var error = record.Error is null ? string.Empty : $" [{record.Error}]";
-        WriteLine($"{record.At:HH:mm:ss} {record.Mode,-6} {record.Method} {record.Path} -> {record.Status} ({record.Duration.TotalMilliseconds:0} ms, pod {record.Pod}){error}");
+        var outcome = record.Status is { } status ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "not delivered";
+        WriteLine($"{record.At:HH:mm:ss} {record.Mode,-6} {record.Method} {record.Path} -> {outcome} ({record.Duration.TotalMilliseconds:0} ms, pod {record.Pod}){error}");
     }
 
     private void Write(string kind, string message, Func<string> text)

@@ -28,21 +28,29 @@ internal static class TunnelFailureResponder
         }
     }
 
-    public static async Task RespondAsync(HttpContext context, Session session, ForwarderError error)
+    /// <param name="context">The stolen request, not answered yet.</param>
+    /// <param name="session">The session that stole it.</param>
+    /// <param name="error">What went wrong on the way to the laptop.</param>
+    /// <param name="mayHaveBeenDelivered">The CLI had claimed the request before the path broke (<see cref="StealTicket"/>).</param>
+    public static async Task RespondAsync(HttpContext context, Session session, ForwarderError error, bool mayHaveBeenDelivered)
     {
         if (context.Response.HasStarted || ForwarderErrors.IsCallerSide(error))
         {
             return;
         }
 
-        var reason = session.HasEnded ? TunnelErrors.SessionEnded : TunnelErrors.TunnelUnavailable;
+        var delivered = mayHaveBeenDelivered;
+        var reason = delivered ? TunnelErrors.DeliveryInterrupted : session.HasEnded ? TunnelErrors.SessionEnded : TunnelErrors.TunnelUnavailable;
         var detail = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message;
         var timedOut = error == ForwarderError.RequestTimedOut;
+        var fate = delivered
+            ? "The developer's process may have received it; it was not sent to the application."
+            : "It was not delivered there, and will not be; it was not sent to the application either.";
         await WriteAsync(context, ErrorAnswer.For(
             context.Request.ContentType,
             timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
             reason,
-            $"mirrord: this request was stolen by session {session.Name} but could not be delivered to the developer's machine ({reason}: {detail ?? error.ToString()}). It was not sent to the application.",
+            $"mirrord: this request was stolen by session {session.Name} but the path to the developer's machine failed ({reason}: {detail ?? error.ToString()}). {fate}",
             timedOut ? ErrorAnswer.GrpcDeadlineExceeded : ErrorAnswer.GrpcUnavailable));
     }
 }

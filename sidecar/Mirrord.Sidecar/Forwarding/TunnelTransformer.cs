@@ -7,7 +7,8 @@ namespace Mirrord.Sidecar.Forwarding;
 
 /// <summary>
 /// Copies the request as it is (Host included, nothing added for the app's eyes) and adds the
-/// tunnel headers the CLI needs to deliver it: container port, original protocol, mode.
+/// tunnel headers the CLI needs to deliver it: container port, original protocol, mode, and for a
+/// stolen request the number the CLI claims it by.
 /// </summary>
 internal sealed class TunnelTransformer : HttpTransformer
 {
@@ -29,5 +30,9 @@ internal sealed class TunnelTransformer : HttpTransformer
         headers.TryAddWithoutValidation(TunnelHeaders.Port, (InboundConnection.ContainerPortOf(httpContext) ?? 0).ToString(CultureInfo.InvariantCulture));
         headers.TryAddWithoutValidation(TunnelHeaders.Protocol, HttpProtocol.IsHttp2(httpContext.Request.Protocol) ? TunnelHeaders.Http2 : TunnelHeaders.Http11);
         headers.TryAddWithoutValidation(TunnelHeaders.Mode, _mode);
+        if (httpContext.Features.Get<Sessions.StealTicket>() is { } ticket)
+        {
+            headers.TryAddWithoutValidation(TunnelHeaders.RequestId, ticket.Id.ToString(CultureInfo.InvariantCulture));
+        }
     }
 }

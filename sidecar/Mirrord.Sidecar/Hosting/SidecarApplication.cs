@@ -39,6 +39,10 @@ public static class SidecarApplication
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+
+        // Every forwarding error is logged by the router with its reason (routine ones, callers hanging up, at
+        // debug); YARP's own warning for the same event, stack trace included, would say it twice and louder.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
         configure?.Invoke(builder);
 
         builder.Services.AddOptions<SidecarOptions>().BindConfiguration(SidecarOptions.SectionName).ValidateOnStart();

@@ -122,7 +122,7 @@ internal sealed partial class RequestRouter
         if (session.HasEnded)
         {
             // Routed to the session an instant before it ended: answered as any request of an ended session.
-            await TunnelFailureResponder.RespondAsync(context, session, ForwarderError.Request);
+            await TunnelFailureResponder.RespondAsync(context, session, ForwarderError.Request, mayHaveBeenDelivered: false);
             return;
         }
 
@@ -150,18 +150,36 @@ internal sealed partial class RequestRouter
             responseRate.MinDataRate = null;
         }
 
-        var error = await _forwarder.SendAsync(context, session.DestinationPrefix, session.Invoker, ForwardingConfigs.Tunnel, TunnelTransformer.Steal);
+        var ticket = session.NewTicket();
+        context.Features.Set(ticket);
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(context, session.DestinationPrefix, session.Invoker, ForwardingConfigs.Tunnel, TunnelTransformer.Steal);
+        }
+        finally
+        {
+            session.Forget(ticket);
+        }
+
+        if (error == ForwarderError.None)
+        {
+            return;
+        }
+
+        // Abandoned first, the request can never reach the laptop later (a caller that retries causes no
+        // second side effect); claimed first by the CLI, it may have been delivered.
+        var claimed = !ticket.TryAbandon();
         if (ForwarderErrors.IsCallerSide(error))
         {
             _metrics.CallerHungUp();
             Log.CallerHungUp(_logger, InboundConnection.ContainerPortOf(context) ?? 0, error);
+            return;
         }
-        else if (error != ForwarderError.None)
-        {
-            _metrics.StolenFailed();
-            Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
-            await TunnelFailureResponder.RespondAsync(context, session, error);
-        }
+
+        _metrics.StolenFailed();
+        Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+        await TunnelFailureResponder.RespondAsync(context, session, error, claimed);
     }
 
     private static partial class Log

@@ -46,6 +46,9 @@ internal sealed class ControlChannel : IDisposable
     /// <summary>Receives each measured round trip of a sidecar ping.</summary>
     public Action<TimeSpan>? RoundTripMeasured { get; set; }
 
+    /// <summary>Decides the CLI's claims of stolen requests (see <see cref="StealTicket"/>).</summary>
+    public Func<long, bool>? Claim { get; set; }
+
     public void Dispose() => _writeLock.Dispose();
 
     /// <summary>Serves the connection until it ends; returns why.</summary>
@@ -113,6 +116,9 @@ internal sealed class ControlChannel : IDisposable
                     break;
                 case UnregisterMessage:
                     return "the CLI ended it";
+                case ClaimMessage claim:
+                    await SendAsync(new ClaimedMessage(claim.RequestId, Claim?.Invoke(claim.RequestId) ?? false));
+                    break;
                 default:
                     await SendAsync(new ErrorMessage(SessionErrorCodes.BadFrame, $"unexpected {message.GetType().Name} on a control connection"));
                     return $"the CLI sent an unexpected {message.GetType().Name}";

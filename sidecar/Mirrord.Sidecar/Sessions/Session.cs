@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
 using System.Security.Cryptography;
@@ -20,6 +21,8 @@ internal sealed class Session : IAsyncDisposable
     private readonly CancellationTokenSource _ending = new();
     private readonly byte[] _secret;
     private readonly int _stolenPermits;
+    private readonly ConcurrentDictionary<long, StealTicket> _tickets = new();
+    private long _nextTicket;
     private long _stolen;
     private long _mirrored;
     private long _mirrorsDropped;
@@ -109,6 +112,25 @@ internal sealed class Session : IAsyncDisposable
 
     public void CountMirrorDropped() => Interlocked.Increment(ref _mirrorsDropped);
 
+    /// <summary>A ticket for a stolen request about to go down the tunnel; <see cref="Forget"/> it when the request is done.</summary>
+    public StealTicket NewTicket()
+    {
+        var ticket = new StealTicket(Interlocked.Increment(ref _nextTicket));
+        _tickets[ticket.Id] = ticket;
+        if (HasEnded)
+        {
+            // Ended while this was being made: DisposeAsync may already have abandoned the others.
+            ticket.TryAbandon();
+        }
+
+        return ticket;
+    }
+
+    public void Forget(StealTicket ticket) => _tickets.TryRemove(ticket.Id, out _);
+
+    /// <summary>The CLI's claim of a stolen request: granted while the request is pending; refused once the sidecar answered it, or for a request it does not know.</summary>
+    public bool TryClaim(long requestId) => _tickets.TryGetValue(requestId, out var ticket) && ticket.TryClaim();
+
     public bool VerifySecret(string candidate)
     {
         Span<byte> decoded = stackalloc byte[64];
@@ -120,6 +142,7 @@ internal sealed class Session : IAsyncDisposable
     public async Task StealConnectionAsync(ConnectionContext connection, int port)
     {
         CountStolen();
+        var ticket = NewTicket();
         using var request = new HttpRequestMessage(HttpMethod.Post, DestinationPrefix + TunnelHeaders.TcpPath.TrimStart('/'))
         {
             Version = HttpVersion.Version20,
@@ -128,6 +151,7 @@ internal sealed class Session : IAsyncDisposable
         };
         request.Headers.TryAddWithoutValidation(TunnelHeaders.Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, "steal");
+        request.Headers.TryAddWithoutValidation(TunnelHeaders.RequestId, ticket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, Ending);
@@ -146,6 +170,9 @@ internal sealed class Session : IAsyncDisposable
         }
         finally
         {
+            // Whatever happened, the caller's connection closes now: the laptop must not get it later.
+            ticket.TryAbandon();
+            Forget(ticket);
             await connection.Transport.Output.CompleteAsync();
         }
     }
@@ -160,6 +187,11 @@ internal sealed class Session : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _ending.CancelAsync();
+        foreach (var ticket in _tickets.Values)
+        {
+            ticket.TryAbandon();
+        }
+
         Tunnels.Close();
         Invoker.Dispose();
         await MirrorLimiter.DisposeAsync();

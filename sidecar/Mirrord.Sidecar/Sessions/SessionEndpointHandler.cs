@@ -95,6 +95,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         using var control = new ControlChannel(stream);
         var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync);
         control.RoundTripMeasured = rtt => session.RoundTrip = rtt;
+        control.Claim = session.TryClaim;
         if (_registry.TryAdd(session) is { } conflict)
         {
             Log.SessionRefused(_logger, register.Name, conflict);

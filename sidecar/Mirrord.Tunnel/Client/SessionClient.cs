@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Mirrord.Tunnel.Protocol;
@@ -6,7 +7,8 @@ namespace Mirrord.Tunnel.Client;
 
 /// <summary>
 /// The CLI's end of one session on one sidecar: registers, keeps the control connection alive
-/// with pings, opens tunnel connections on demand, and unregisters on dispose.
+/// with pings, opens tunnel connections on demand, claims each stolen request before it is
+/// delivered, and unregisters on dispose.
 /// </summary>
 public sealed class SessionClient : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ public sealed class SessionClient : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action _onNeedTunnel;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _claims = new();
     private long _pingSentAt;
     private Task _loops = Task.CompletedTask;
 
@@ -120,6 +123,41 @@ public sealed class SessionClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the sidecar whether stolen request <paramref name="requestId"/> may be delivered. False
+    /// when the sidecar has answered its caller already (the session ended, its tunnel broke) or can
+    /// no longer be asked: such a request must never reach the developer's process, since the
+    /// caller may retry it elsewhere.
+    /// </summary>
+    public async Task<bool> ClaimAsync(long requestId, CancellationToken cancellationToken)
+    {
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_ended.Task.IsCompleted || !_claims.TryAdd(requestId, answer))
+        {
+            return false;
+        }
+
+        try
+        {
+            await SendAsync(new ClaimMessage(requestId), _stopping.Token);
+            if (_ended.Task.IsCompleted)
+            {
+                // The session ended while the claim was on its way: nobody will answer it.
+                answer.TrySetResult(false);
+            }
+
+            return await answer.Task.WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            _claims.TryRemove(requestId, out _);
+        }
+    }
+
     /// <summary>Ends the session on the sidecar (its traffic returns to the container) and closes the control connection.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -209,6 +247,13 @@ public sealed class SessionClient : IAsyncDisposable
                     case NeedTunnelMessage:
                         _onNeedTunnel();
                         break;
+                    case ClaimedMessage claimed:
+                        if (_claims.TryGetValue(claimed.RequestId, out var waiting))
+                        {
+                            waiting.TrySetResult(claimed.Granted);
+                        }
+
+                        break;
                     case ErrorMessage error:
                         _ended.TrySetResult($"the sidecar ended the session: {error.Message}");
                         return;
@@ -224,6 +269,10 @@ public sealed class SessionClient : IAsyncDisposable
         finally
         {
             await _stopping.CancelAsync();
+            foreach (var waiting in _claims.Values)
+            {
+                waiting.TrySetResult(false);
+            }
         }
     }
 }

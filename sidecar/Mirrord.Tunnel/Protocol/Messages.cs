@@ -31,6 +31,18 @@ public sealed record UnregisterMessage : SessionMessage;
 
 public sealed record ErrorMessage(string Code, string Message) : SessionMessage;
 
+/// <summary>
+/// The CLI asks to deliver stolen request <paramref name="RequestId"/> (its <c>mirrord-request-id</c>)
+/// to the developer's process, which it does only once the sidecar grants it.
+/// </summary>
+public sealed record ClaimMessage(long RequestId) : SessionMessage;
+
+/// <summary>
+/// The sidecar's answer to a claim: granted while it is still waiting for that request's answer;
+/// refused once it has answered the caller itself (the request must then never be delivered).
+/// </summary>
+public sealed record ClaimedMessage(long RequestId, bool Granted) : SessionMessage;
+
 /// <summary>What <c>list</c> tells about a session: never its secret.</summary>
 public sealed record SessionSummary(
     string SessionId, string Name, JsonElement Incoming, DateTimeOffset StartedAt, long Stolen, long Mirrored, int Tunnels);

@@ -15,4 +15,6 @@ namespace Mirrord.Tunnel.Protocol;
 [JsonDerivedType(typeof(NeedTunnelMessage), "need-tunnel")]
 [JsonDerivedType(typeof(UnregisterMessage), "unregister")]
 [JsonDerivedType(typeof(ErrorMessage), "error")]
+[JsonDerivedType(typeof(ClaimMessage), "claim")]
+[JsonDerivedType(typeof(ClaimedMessage), "claimed")]
 public abstract record SessionMessage;
