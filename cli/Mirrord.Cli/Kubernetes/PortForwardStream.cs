@@ -18,6 +18,8 @@ internal sealed class PortForwardStream : Stream
     private readonly WebSocket _socket;
     private readonly string _describe;
     private readonly byte[] _receiveBuffer = new byte[64 * 1024];
+    // One send at a time on a WebSocket, the closing handshake included. Never disposed: a write that a
+    // dispose cut short still releases it.
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly StringBuilder _error = new();
     private readonly int[] _portPrefixLeft = [2, 2];
@@ -25,6 +27,7 @@ internal sealed class PortForwardStream : Stream
     private bool _atMessageStart = true;
     private byte _channel;
     private bool _closed;
+    private int _disposed;
 
     public PortForwardStream(WebSocket socket, string describe)
     {
@@ -124,8 +127,9 @@ internal sealed class PortForwardStream : Stream
                 _sendLock.Release();
             }
         }
-        catch (WebSocketException ex)
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
         {
+            // A broken socket, or one closed under this write: the port-forward is gone either way.
             throw new IOException($"{_describe}: the port-forward broke ({ex.Message})", ex);
         }
         finally
@@ -156,16 +160,30 @@ internal sealed class PortForwardStream : Stream
 
     public override async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+                // Behind a write in progress (the close is a send too), but not for ever: a stuck one is cut off below.
+                await _sendLock.WaitAsync(timeout.Token);
+                try
+                {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
-                // Closing a broken port-forward: nothing left to tell the other end.
+                // Closing a broken or stuck port-forward: nothing left to tell the other end.
             }
         }
 
@@ -176,8 +194,8 @@ internal sealed class PortForwardStream : Stream
     {
         if (disposing)
         {
+            Volatile.Write(ref _disposed, 1);
             _socket.Dispose();
-            _sendLock.Dispose();
         }
 
         base.Dispose(disposing);

@@ -21,6 +21,9 @@ internal sealed class TargetSessions
     private readonly LocalServer _server;
     private readonly Reporter _reporter;
     private readonly ConcurrentDictionary<string, PodSession> _pods = new(StringComparer.Ordinal);
+
+    // Sessions of pods that left: still ending (unregistering) when the command stops, which waits for them.
+    private readonly ConcurrentBag<PodSession> _departed = [];
     private readonly TaskCompletionSource<int> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TargetSessions(KubeContext kube, TargetReference target, IncomingConfig config, string name, LocalServer server, Reporter reporter)
@@ -65,7 +68,13 @@ internal sealed class TargetSessions
             task => task.IsCompletedSuccessfully ? task.Result : ExitCodes.Success, TaskScheduler.Default);
         await stopping.CancelAsync();
         await following;
-        await Task.WhenAll(_pods.Values.Select(session => session.Run));
+        var sessions = _pods.Values.Concat(_departed).ToList();
+        await Task.WhenAll(sessions.Select(session => session.Run));
+        foreach (var session in sessions)
+        {
+            session.Stopping.Dispose();
+        }
+
         return exitCode;
     }
 
@@ -83,6 +92,8 @@ internal sealed class TargetSessions
             _reporter.Progress($"pod {name} joined {_target}");
         }
 
+        // A pod that comes back under the same name (a StatefulSet's) while its old session still runs: end that one first.
+        Leave(name, "replaced");
         var podStopping = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var dial = PortForwardDialer.For(_kube, name, SidecarPorts.Session);
         var run = Task.Run(async () =>
@@ -103,6 +114,7 @@ internal sealed class TargetSessions
         {
             _reporter.Progress($"pod {pod} left {_target} ({why}); its tunnel is closed");
             session.Stopping.Cancel();
+            _departed.Add(session);
         }
     }
 

@@ -68,8 +68,21 @@ internal static class SessionRunner
                 reporter.Warning($"pod {pod}: {notice}");
             }
 
-            await Task.WhenAny(session.Ended, Task.Delay(Timeout.Infinite, cancellationToken));
+            await Task.WhenAny(session.Ended, dialer.Dialing, Task.Delay(Timeout.Infinite, cancellationToken));
             dialer.Stop();
+            if (dialer.Dialing is { IsFaulted: true } broken)
+            {
+                // Tunnels can no longer be dialled: end this session (its traffic returns to the pod) and register again.
+                reporter.Warning($"pod {pod}: tunnel connections could not be kept open ({broken.Exception?.GetBaseException().Message}); registering again");
+                await session.DisposeAsync();
+                if (!await DelayAsync(backoff, cancellationToken))
+                {
+                    return ExitCodes.Success;
+                }
+
+                continue;
+            }
+
             if (cancellationToken.IsCancellationRequested)
             {
                 await session.DisposeAsync();

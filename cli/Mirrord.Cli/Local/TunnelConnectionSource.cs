@@ -30,11 +30,16 @@ internal sealed partial class TunnelConnectionSource
     /// <summary>Item key under which an accepted connection holds its session, which claims the stolen requests it carries.</summary>
     public static string SessionItemKey => "mirrord.session";
 
-    /// <summary>Starts keeping connections open for a session; returns the handle its need-tunnel messages go to.</summary>
+    /// <summary>
+    /// Starts keeping connections open for a session; returns the handle its need-tunnel messages go
+    /// to. <see cref="TunnelDialer.Dialing"/> ends with the session; the session's runner watches it,
+    /// so a loop that stops for a reason of its own ends the session rather than leaving its
+    /// stolen requests waiting for tunnels nobody dials.
+    /// </summary>
     public TunnelDialer Start(string pod, SessionClient session, CancellationToken stopping)
     {
         var dialer = new TunnelDialer(pod, session, InitialConnections);
-        _ = DialLoopAsync(dialer, stopping);
+        dialer.Dialing = DialLoopAsync(dialer, stopping);
         return dialer;
     }
 
@@ -42,12 +47,21 @@ internal sealed partial class TunnelConnectionSource
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        _ = dialer.Session.Ended.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
+
+        // Cancelled through a registration that is undone before the source is disposed, not a continuation that may run after.
+        var sessionEnded = dialer.Session.Ended;
+        var stop = Task.WhenAny(sessionEnded, Task.Delay(Timeout.Infinite, ended.Token));
         try
         {
-            while (true)
+            while (!sessionEnded.IsCompleted)
             {
-                await dialer.Permits.WaitAsync(ended.Token);
+                var permit = dialer.Permits.WaitAsync(ended.Token);
+                if (await Task.WhenAny(permit, stop) != permit)
+                {
+                    return;
+                }
+
+                await permit;
                 try
                 {
                     var stream = await dialer.Session.AttachAsync(ended.Token);
@@ -58,8 +72,9 @@ internal sealed partial class TunnelConnectionSource
                     await _accepted.Writer.WriteAsync(connection, ended.Token);
                     backoff = TimeSpan.FromMilliseconds(100);
                 }
-                catch (Exception ex) when (ex is IOException or SessionRejectedException or System.Net.Sockets.SocketException)
+                catch (Exception ex) when (ex is IOException or SessionRejectedException or System.Net.Sockets.SocketException or InvalidDataException)
                 {
+                    // Whatever the sidecar or the path said, the session still needs its tunnels: try again.
                     Log.AttachFailed(_logger, dialer.Pod, ex.Message);
                     dialer.Permits.Release();
                     await Task.Delay(backoff, ended.Token);
@@ -69,7 +84,12 @@ internal sealed partial class TunnelConnectionSource
         }
         catch (OperationCanceledException)
         {
-            // The session ended or the CLI is stopping.
+            // The CLI is stopping.
+        }
+        finally
+        {
+            // Undoes the wait for a permit and the stop watch that are still pending when the session ended.
+            await ended.CancelAsync();
         }
     }
 

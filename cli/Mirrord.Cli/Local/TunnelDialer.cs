@@ -20,6 +20,9 @@ internal sealed class TunnelDialer
 
     public SemaphoreSlim Permits { get; }
 
+    /// <summary>The dial loop: completes when the session ends or the CLI stops; faults if it broke.</summary>
+    public Task Dialing { get; set; } = Task.CompletedTask;
+
     /// <summary>The sidecar asked for one more connection.</summary>
     public void AddConnection()
     {

@@ -8,23 +8,19 @@ namespace Mirrord.Sidecar.Init;
 /// </summary>
 internal sealed record IptablesBackend(string Name, string Iptables, string Save)
 {
-    public static IReadOnlyList<IptablesBackend> Candidates()
+    public static async Task<IReadOnlyList<IptablesBackend>> CandidatesAsync()
     {
         var nft = new IptablesBackend("nft", Find("iptables-nft"), Find("iptables-nft-save"));
         var legacy = new IptablesBackend("legacy", Find("iptables-legacy"), Find("iptables-legacy-save"));
 
         // Rules already present in one flavour (another tool's, or ours from a previous start) decide: mixing both confuses the kernel's view.
-        return legacy.HasRules() && !nft.HasRules() ? [legacy, nft] : [nft, legacy];
+        return await legacy.HasRulesAsync() && !await nft.HasRulesAsync() ? [legacy, nft] : [nft, legacy];
     }
 
     public async Task<(int ExitCode, string Error)> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Iptables, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Iptables}");
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, error.Trim());
+        var (code, _, error) = await RunProcessAsync(Iptables, arguments);
+        return (code, error.Trim());
     }
 
     public bool Exists => File.Exists(Iptables);
@@ -34,12 +30,8 @@ internal sealed record IptablesBackend(string Name, string Iptables, string Save
     {
         try
         {
-            var start = new ProcessStartInfo(Save, ["-t", "nat"]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync();
-            await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return process.ExitCode == 0 ? output : string.Empty;
+            var (code, output, _) = await RunProcessAsync(Save, ["-t", "nat"]);
+            return code == 0 ? output : string.Empty;
         }
         catch (System.ComponentModel.Win32Exception)
         {
@@ -47,7 +39,7 @@ internal sealed record IptablesBackend(string Name, string Iptables, string Save
         }
     }
 
-    private bool HasRules()
+    private async Task<bool> HasRulesAsync()
     {
         if (!File.Exists(Save))
         {
@@ -56,16 +48,24 @@ internal sealed record IptablesBackend(string Name, string Iptables, string Save
 
         try
         {
-            var start = new ProcessStartInfo(Save) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
+            var (_, output, _) = await RunProcessAsync(Save, []);
             return output.Split('\n').Any(line => line.StartsWith("-A ", StringComparison.Ordinal));
         }
         catch (System.ComponentModel.Win32Exception)
         {
             return false;
         }
+    }
+
+    /// <summary>Runs a program to its end, reading its output and its errors at the same time (either may fill its pipe).</summary>
+    internal static async Task<(int ExitCode, string Output, string Error)> RunProcessAsync(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
     }
 
     private static readonly string[] s_directories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];

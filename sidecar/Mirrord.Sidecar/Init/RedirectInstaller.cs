@@ -21,7 +21,7 @@ internal static class RedirectInstaller
         }
 
         var failures = new List<string>();
-        foreach (var backend in IptablesBackend.Candidates().Where(b => b.Exists))
+        foreach (var backend in (await IptablesBackend.CandidatesAsync()).Where(b => b.Exists))
         {
             var meshes = MeshChains.Installed(await backend.NatTableAsync());
             var failure = await InstallAsync(backend, spec);

@@ -59,6 +59,25 @@ public sealed class ConnectToTargetTests
     }
 
     [Fact]
+    public async Task Stopping_WaitsForTheSessionsOfPodsThatLeft_ToEnd()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 2);
+        await using var slowPortForward = StallingProxy.To(env.Replicas[1].Sidecar.SessionPort);
+        env.Publish(0);
+        env.Publish(1, sessionPort: slowPortForward.Port);
+        var cli = await CliSession.StartAsync(env.ConnectArgs("-t", "deploy/orders", "-n", "shop", "-f", env.WriteConfig()), registrations: 2);
+
+        // The leaving pod's session takes its time to end (its port-forward hangs); Ctrl-C comes meanwhile.
+        slowPortForward.StallOpenConnections();
+        env.Api.DeletePod(env.Replicas[1].Name);
+        await cli.ExpectLineAsync("pod orders-b left deployment/orders (deleted)");
+        Assert.Equal(0, await cli.StopAsync());
+
+        Assert.Contains(cli.Lines, line => line.Contains("ended on pod orders-b", StringComparison.Ordinal));
+        await cli.DisposeAsync();
+    }
+
+    [Fact]
     public async Task PodThatStopsBeingReady_LeavesAndRejoinsWhenReadyAgain()
     {
         await using var env = await TargetEnvironment.StartAsync(replicas: 1);

@@ -50,10 +50,14 @@ public sealed class TargetEnvironment : IAsyncDisposable
     }
 
     /// <summary>Makes the replica a ready pod of the deployment, reachable through port-forward.</summary>
-    public Replica Publish(int index, bool injected = true, string redirect = "iptables")
+    /// <param name="index">Which replica.</param>
+    /// <param name="injected">Whether it carries the webhook's status annotation.</param>
+    /// <param name="redirect">The redirect mode in that annotation.</param>
+    /// <param name="sessionPort">Where its port-forwards to 15081 go (a relay in front of the sidecar), if not to the sidecar itself.</param>
+    public Replica Publish(int index, bool injected = true, string redirect = "iptables", int? sessionPort = null)
     {
         var replica = Replicas[index];
-        Api.AddPod(replica.Name, Labels, new Dictionary<int, int> { [SidecarPorts.Session] = replica.Sidecar.SessionPort }, injected, redirect: redirect);
+        Api.AddPod(replica.Name, Labels, new Dictionary<int, int> { [SidecarPorts.Session] = sessionPort ?? replica.Sidecar.SessionPort }, injected, redirect: redirect);
         return replica;
     }
 
