@@ -7,8 +7,8 @@ namespace Mirrord.Cli.Demo;
 
 /// <summary>
 /// A Linux network namespace made with iproute2, and connections made from inside it: a thread
-/// enters the namespace (setns), creates and connects the socket, and leaves; the socket stays in
-/// that namespace for its life, as a kubelet port-forward connects inside a pod.
+/// enters the namespace (setns) and creates the socket, which stays in that namespace for its life,
+/// as a kubelet port-forward connects inside a pod.
 /// </summary>
 internal sealed partial class NetworkNamespace
 {
@@ -23,7 +23,24 @@ internal sealed partial class NetworkNamespace
 
     public async Task<Socket> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        var connected = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A socket belongs to the namespace it was created in, so only its creation needs the namespace's
+        // thread; connecting is an ordinary async connect, which a cancellation really stops.
+        var socket = await CreateSocketAsync(endPoint.AddressFamily);
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private Task<Socket> CreateSocketAsync(AddressFamily family)
+    {
+        var created = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
@@ -36,29 +53,19 @@ internal sealed partial class NetworkNamespace
                     }
                 }
 
-                var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Connect(endPoint);
-                    connected.TrySetResult(socket);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
+                created.SetResult(new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
             }
             catch (Exception ex)
             {
-                connected.TrySetException(ex);
+                created.SetException(ex);
             }
         })
         {
             IsBackground = true,
-            Name = $"connect in {Name}",
+            Name = $"socket in {Name}",
         };
         thread.Start();
-        return await connected.Task.WaitAsync(cancellationToken);
+        return created.Task;
     }
 
     /// <summary>Creates the namespace (replacing one left over from an earlier run) with its loopback up.</summary>
