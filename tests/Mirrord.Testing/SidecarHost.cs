@@ -38,10 +38,12 @@ public sealed class SidecarHost : IAsyncDisposable
     /// <summary>What the sidecar logged.</summary>
     public RecordingLoggerProvider Logs { get; }
 
-    public static Task<SidecarHost> StartAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null, Action<string>? output = null)
+    /// <summary>Starts the sidecar; with <paramref name="time"/> (a fake clock), everything it times by the clock follows that clock.</summary>
+    public static Task<SidecarHost> StartAsync(
+        IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null, Action<string>? output = null, TimeProvider? time = null)
     {
         var inbound = containerPorts.ToDictionary(port => port, _ => FreePort.Next());
-        return StartAsync(inbound, string.Join(",", inbound.Select(pair => $"{pair.Value}={pair.Key}")), string.Empty, settings, output);
+        return StartAsync(inbound, string.Join(",", inbound.Select(pair => $"{pair.Value}={pair.Key}")), string.Empty, settings, output, time);
     }
 
     /// <summary>
@@ -49,10 +51,10 @@ public sealed class SidecarHost : IAsyncDisposable
     /// connection's original port read from the redirected socket. Pair with an iptables redirect to <see cref="InboundPort"/>.
     /// </summary>
     public static Task<SidecarHost> StartRedirectedAsync(IEnumerable<int> containerPorts, IDictionary<string, string?>? settings = null)
-        => StartAsync([], string.Empty, string.Join(",", containerPorts), settings, output: null);
+        => StartAsync([], string.Empty, string.Join(",", containerPorts), settings, output: null, time: null);
 
     private static async Task<SidecarHost> StartAsync(
-        Dictionary<int, int> inbound, string directListeners, string interceptedPorts, IDictionary<string, string?>? settings, Action<string>? output)
+        Dictionary<int, int> inbound, string directListeners, string interceptedPorts, IDictionary<string, string?>? settings, Action<string>? output, TimeProvider? time)
     {
         var inboundPort = FreePort.Next();
         var sessionPort = FreePort.Next();
@@ -77,6 +79,10 @@ public sealed class SidecarHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(values);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Logging.AddProvider(logs);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
         });
         await app.StartAsync();
         return new SidecarHost(app, inbound, inboundPort, sessionPort, healthPort, logs);

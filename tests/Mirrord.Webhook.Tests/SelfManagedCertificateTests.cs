@@ -1,7 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using Mirrord.Testing;
 using Mirrord.Testing.Kubernetes;
+using Mirrord.Webhook.Certificates;
 
 namespace Mirrord.Webhook.Tests;
 
@@ -90,32 +93,50 @@ public sealed class SelfManagedCertificateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunningWebhook_RenewsACertificateNearItsEnd_WithoutARestart()
+    public async Task RunningWebhook_RenewsItsCertificate_WhenItComesNearItsEnd_WithoutARestart()
     {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var renewalInterval = TimeSpan.FromHours(6);
+        var checkInterval = TimeSpan.FromHours(1);
         var settings = SelfManaged;
-        settings["Webhook:CertificateRenewalInterval"] = "00:00:00.300";
-        await using var webhook = await WebhookHost.StartAsync(writeCertificate: false, settings);
-        var first = (await ServedCertificateAsync(webhook)).Thumbprint;
+        settings["Webhook:CertificateRenewalInterval"] = renewalInterval.ToString();
+        settings["Webhook:CertificateCheckInterval"] = checkInterval.ToString();
+        await using var webhook = await WebhookHost.StartAsync(writeCertificate: false, settings, clock);
+        var first = await ServedCertificateAsync(webhook);
+        var firstCa = StoredCa();
 
-        var old = PutExpiringSecret(DateTimeOffset.UtcNow);
+        // Eleven months later, the certificate has a month and a day left: the renewal checks so far kept it.
+        clock.Advance(ServingCertificate.Lifetime - ServingCertificate.RenewBefore - TimeSpan.FromDays(1));
+        Assert.Equal(first.ExportCertificatePem(), StoredCertificate());
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        X509Certificate2 served;
-        while ((served = await ServedCertificateAsync(webhook)).Thumbprint == first && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        // Two days on, the check that comes when less than a month is left renews it.
+        clock.Advance(TimeSpan.FromDays(2));
+        await Poll.UntilAsync(() => StoredCertificate() != first.ExportCertificatePem(), "the Secret got a new certificate");
+        clock.Advance(checkInterval);
 
-        Assert.NotEqual(first, served.Thumbprint);
-        Assert.True(served.NotAfter > DateTime.UtcNow.AddDays(300), $"served a certificate ending {served.NotAfter:u}");
-        var stored = _api.GetObject(FakeKubeApiServer.SecretKey("mirrord-system", "mirrord-webhook-tls"))!["data"]!["tls.crt"]!.GetValue<string>();
-        Assert.DoesNotContain(old.CertificatePem, Encoding.UTF8.GetString(Convert.FromBase64String(stored)), StringComparison.Ordinal);
+        var served = await ServedCertificateAsync(webhook);
+        Assert.NotEqual(first.Thumbprint, served.Thumbprint);
+        Assert.Equal(StoredCertificate(), served.ExportCertificatePem());
+        Assert.True(served.NotAfter > clock.GetUtcNow().AddDays(300).UtcDateTime, $"served a certificate ending {served.NotAfter:u}");
+
+        // The old CA stays in the bundle beside the new one: replicas that have not reloaded yet are still trusted.
+        var bundle = Encoding.UTF8.GetString(Convert.FromBase64String(
+            _api.GetObject(FakeKubeApiServer.WebhookConfigurationKey("mirrord-webhook"))!["webhooks"]![0]!["clientConfig"]!["caBundle"]!.GetValue<string>()));
+        Assert.Contains(firstCa, bundle, StringComparison.Ordinal);
+        Assert.Contains(StoredCa(), bundle, StringComparison.Ordinal);
     }
+
+    private string StoredCertificate() => StoredSecretValue("tls.crt");
+
+    private string StoredCa() => StoredSecretValue("ca.crt");
+
+    private string StoredSecretValue(string key) => Encoding.UTF8.GetString(Convert.FromBase64String(
+        _api.GetObject(FakeKubeApiServer.SecretKey("mirrord-system", "mirrord-webhook-tls"))!["data"]![key]!.GetValue<string>())).Trim();
 
     /// <summary>Puts a certificate with ten days left into the Secret, as if it had been made a year ago.</summary>
     private Certificates.ServingCertificate PutExpiringSecret(DateTimeOffset now)
     {
-        var old = Certificates.ServingCertificate.Create("mirrord-webhook", "mirrord-system", now - Certificates.ServingCertificate.Lifetime + TimeSpan.FromDays(10));
+        var old = ServingCertificate.Create("mirrord-webhook", "mirrord-system", now - ServingCertificate.Lifetime + TimeSpan.FromDays(10));
         _api.PutObject(FakeKubeApiServer.SecretKey("mirrord-system", "mirrord-webhook-tls"), new JsonObject
         {
             ["apiVersion"] = "v1",

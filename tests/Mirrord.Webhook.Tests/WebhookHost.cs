@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mirrord.Testing.Kubernetes;
 using Mirrord.Webhook.Hosting;
@@ -40,6 +41,9 @@ internal sealed class WebhookHost : IAsyncDisposable
 
     public int MetricsPort { get; }
 
+    /// <summary>How often the hosts look at their certificate files.</summary>
+    public static TimeSpan CertificateCheckInterval { get; } = TimeSpan.FromMilliseconds(200);
+
     public string CertificateFile => Path.Combine(Folder, "tls.crt");
 
     public string KeyFile => Path.Combine(Folder, "tls.key");
@@ -50,7 +54,8 @@ internal sealed class WebhookHost : IAsyncDisposable
     /// <summary>The fake API server the hosts read namespaces from; tests put namespaces of their own names there.</summary>
     public static async Task<FakeKubeApiServer> ApiAsync() => (await s_api.Value).Server;
 
-    public static async Task<WebhookHost> StartAsync(bool writeCertificate = true, IDictionary<string, string?>? settings = null)
+    /// <summary>Starts a webhook; with <paramref name="time"/> (a fake clock), its certificate checks and renewals follow that clock.</summary>
+    public static async Task<WebhookHost> StartAsync(bool writeCertificate = true, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var (_, kubeconfig) = await s_api.Value;
         var folder = Directory.CreateTempSubdirectory("mirrord-webhook-").FullName;
@@ -66,7 +71,7 @@ internal sealed class WebhookHost : IAsyncDisposable
                 ["Webhook:MetricsPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Webhook:CertificateFile"] = Path.Combine(folder, "tls.crt"),
                 ["Webhook:KeyFile"] = Path.Combine(folder, "tls.key"),
-                ["Webhook:CertificateCheckInterval"] = "00:00:00.200",
+                ["Webhook:CertificateCheckInterval"] = CertificateCheckInterval.ToString(),
                 ["Injection:SidecarImage"] = "registry.example/mirrord/sidecar:0.1.0",
                 ["Injection:OwnNamespace"] = "mirrord-system",
                 ["Webhook:Kubeconfig"] = kubeconfig,
@@ -77,6 +82,10 @@ internal sealed class WebhookHost : IAsyncDisposable
             }
 
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
         });
         var host = new WebhookHost(app, folder, port, metricsPort);
         if (initial is not null)

@@ -1,18 +1,32 @@
-using System.Diagnostics;
 using Mirrord.Tunnel.Protocol;
 
 namespace Mirrord.Sidecar.Sessions;
 
-/// <summary>The sidecar's side of a session's control connection: answers pings, asks for tunnels, notices silence.</summary>
+/// <summary>
+/// The sidecar's side of a session's control connection: answers pings, asks for tunnels, notices
+/// silence. Its clocks start when it is made, before the CLI hears that it is registered, and the
+/// silence clock restarts before any frame is answered: whatever the CLI has seen, the sidecar's
+/// clock saw first.
+/// </summary>
 internal sealed class ControlChannel : IDisposable
 {
     private readonly Stream _stream;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _silenceTimeout;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Not disposed: its timer may fire while the channel is being disposed, and it holds no timer of its own.
+    private readonly CancellationTokenSource _silence = new();
+    private readonly ITimer _silenceTimer;
+    private readonly PeriodicTimer _pingTimer;
     private long _pingSentAt;
 
-    public ControlChannel(Stream stream)
+    public ControlChannel(Stream stream, TimeSpan silenceTimeout, TimeProvider time)
     {
         _stream = stream;
+        _time = time;
+        _silenceTimeout = silenceTimeout;
+        _silenceTimer = time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), _silence, silenceTimeout, Timeout.InfiniteTimeSpan);
+        _pingTimer = new PeriodicTimer(PingInterval, time);
     }
 
     public async Task SendAsync(SessionMessage message)
@@ -49,16 +63,21 @@ internal sealed class ControlChannel : IDisposable
     /// <summary>Decides the CLI's claims of stolen requests (see <see cref="StealTicket"/>).</summary>
     public Func<long, bool>? Claim { get; set; }
 
-    public void Dispose() => _writeLock.Dispose();
+    public void Dispose()
+    {
+        _silenceTimer.Dispose();
+        _pingTimer.Dispose();
+        _writeLock.Dispose();
+    }
 
     /// <summary>Serves the connection until it ends; returns why.</summary>
-    public async Task<string> ServeAsync(TimeSpan silenceTimeout, CancellationToken closed)
+    public async Task<string> ServeAsync(CancellationToken closed)
     {
         using var stopPinging = CancellationTokenSource.CreateLinkedTokenSource(closed);
         var pinging = PingLoopAsync(stopPinging.Token);
         try
         {
-            return await ReadLoopAsync(silenceTimeout, closed);
+            return await ReadLoopAsync(closed);
         }
         finally
         {
@@ -71,10 +90,9 @@ internal sealed class ControlChannel : IDisposable
     {
         try
         {
-            while (true)
+            while (await _pingTimer.WaitForNextTickAsync(stopping))
             {
-                await Task.Delay(PingInterval, stopping);
-                Interlocked.Exchange(ref _pingSentAt, Stopwatch.GetTimestamp());
+                Interlocked.Exchange(ref _pingSentAt, _time.GetTimestamp());
                 await SendAsync(new PingMessage());
             }
         }
@@ -84,25 +102,26 @@ internal sealed class ControlChannel : IDisposable
         }
     }
 
-    private async Task<string> ReadLoopAsync(TimeSpan silenceTimeout, CancellationToken closed)
+    private async Task<string> ReadLoopAsync(CancellationToken closed)
     {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(closed, _silence.Token);
         while (true)
         {
-            using var silence = CancellationTokenSource.CreateLinkedTokenSource(closed);
-            silence.CancelAfter(silenceTimeout);
             SessionMessage? message;
             try
             {
-                message = await SessionFrames.ReadAsync(_stream, silence.Token);
+                message = await SessionFrames.ReadAsync(_stream, reading.Token);
             }
             catch (OperationCanceledException) when (!closed.IsCancellationRequested)
             {
-                return $"no ping for {silenceTimeout.TotalSeconds:0} s";
+                return $"no ping for {_silenceTimeout.TotalSeconds:0} s";
             }
             catch (OperationCanceledException)
             {
                 return "the control connection closed";
             }
+
+            _silenceTimer.Change(_silenceTimeout, Timeout.InfiniteTimeSpan);
 
             switch (message)
             {
@@ -112,7 +131,7 @@ internal sealed class ControlChannel : IDisposable
                     await SendAsync(new PongMessage());
                     break;
                 case PongMessage:
-                    RoundTripMeasured?.Invoke(Stopwatch.GetElapsedTime(Interlocked.Read(ref _pingSentAt)));
+                    RoundTripMeasured?.Invoke(_time.GetElapsedTime(Interlocked.Read(ref _pingSentAt)));
                     break;
                 case UnregisterMessage:
                     return "the CLI ended it";

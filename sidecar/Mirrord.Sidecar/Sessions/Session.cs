@@ -27,7 +27,7 @@ internal sealed class Session : IAsyncDisposable
     private long _mirrored;
     private long _mirrorsDropped;
 
-    public Session(string name, IncomingTrafficPolicy policy, JsonElement incoming, SidecarOptions options, Func<ValueTask> requestTunnel)
+    public Session(string name, IncomingTrafficPolicy policy, JsonElement incoming, SidecarOptions options, Func<ValueTask> requestTunnel, TimeProvider time)
     {
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         _secret = RandomNumberGenerator.GetBytes(32);
@@ -35,9 +35,9 @@ internal sealed class Session : IAsyncDisposable
         Name = name;
         Policy = policy;
         Incoming = incoming.Clone();
-        StartedAt = DateTimeOffset.UtcNow;
+        StartedAt = time.GetUtcNow();
         DestinationPrefix = $"http://session-{Id}.tunnel/";
-        Tunnels = new TunnelConnectionPool(requestTunnel, options.TunnelConnectTimeout, _ending.Token);
+        Tunnels = new TunnelConnectionPool(requestTunnel, options.TunnelConnectTimeout, time, _ending.Token);
         Invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
             ConnectCallback = (_, cancellationToken) => Tunnels.ConnectAsync(cancellationToken),

@@ -19,13 +19,16 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     private readonly SessionRegistry _registry;
     private readonly SidecarOptions _options;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeProvider _time;
     private readonly ILogger<SessionEndpointHandler> _logger;
 
-    public SessionEndpointHandler(SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, ILogger<SessionEndpointHandler> logger)
+    public SessionEndpointHandler(
+        SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<SessionEndpointHandler> logger)
     {
         _registry = registry;
         _options = options.Value;
         _lifetime = lifetime;
+        _time = time;
         _logger = logger;
     }
 
@@ -35,8 +38,8 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         SessionMessage? first;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-            timeout.CancelAfter(s_firstFrameTimeout);
+            using var silence = new CancellationTokenSource(s_firstFrameTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, silence.Token);
             first = await SessionFrames.ReadAsync(stream, timeout.Token);
         }
         catch (Exception ex) when (ex is InvalidDataException or OperationCanceledException or IOException)
@@ -92,8 +95,8 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
             notice = $"the pod's default filter (mirrord.dev/config) applies: {podFilter.Rule.Describe()} on ports {string.Join(", ", podFilter.Ports)}";
         }
 
-        using var control = new ControlChannel(stream);
-        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync);
+        using var control = new ControlChannel(stream, _options.SessionTimeout, _time);
+        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync, _time);
         control.RoundTripMeasured = rtt => session.RoundTrip = rtt;
         control.Claim = session.TryClaim;
         if (_registry.TryAdd(session) is { } conflict)
@@ -111,7 +114,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
             await control.SendAsync(new RegisteredMessage(session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts, notice));
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(closed);
             using var stopping = _lifetime.ApplicationStopping.Register(() => _ = EndWhenDrainedAsync(session, ended));
-            reason = await control.ServeAsync(_options.SessionTimeout, ended.Token);
+            reason = await control.ServeAsync(ended.Token);
             if (ended.IsCancellationRequested && !closed.IsCancellationRequested)
             {
                 reason = "the sidecar is shutting down (the pod is stopping)";

@@ -12,13 +12,15 @@ internal sealed class TunnelConnectionPool
     private readonly Channel<DuplexPipeStream> _idle = Channel.CreateUnbounded<DuplexPipeStream>();
     private readonly Func<ValueTask> _requestTunnel;
     private readonly TimeSpan _connectTimeout;
+    private readonly TimeProvider _time;
     private readonly CancellationToken _sessionEnding;
     private int _attached;
 
-    public TunnelConnectionPool(Func<ValueTask> requestTunnel, TimeSpan connectTimeout, CancellationToken sessionEnding)
+    public TunnelConnectionPool(Func<ValueTask> requestTunnel, TimeSpan connectTimeout, TimeProvider time, CancellationToken sessionEnding)
     {
         _requestTunnel = requestTunnel;
         _connectTimeout = connectTimeout;
+        _time = time;
         _sessionEnding = sessionEnding;
     }
 
@@ -49,9 +51,10 @@ internal sealed class TunnelConnectionPool
     {
         if (!TryTakeLive(out var stream))
         {
+            // The wait is timed from before the CLI is asked, so the CLI never sees a request its wait has not started for.
+            using var expiry = new CancellationTokenSource(_connectTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sessionEnding, expiry.Token);
             await _requestTunnel();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sessionEnding);
-            timeout.CancelAfter(_connectTimeout);
             try
             {
                 stream = await _idle.Reader.ReadAsync(timeout.Token);

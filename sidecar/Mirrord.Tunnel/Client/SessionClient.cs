@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Mirrord.Tunnel.Protocol;
 
@@ -8,7 +7,8 @@ namespace Mirrord.Tunnel.Client;
 /// <summary>
 /// The CLI's end of one session on one sidecar: registers, keeps the control connection alive
 /// with pings, opens tunnel connections on demand, claims each stolen request before it is
-/// delivered, and unregisters on dispose.
+/// delivered, and unregisters on dispose. Its clocks start before registration returns, and the
+/// silence clock restarts before a frame is acted on, so what its caller has seen, the clock saw first.
 /// </summary>
 public sealed class SessionClient : IAsyncDisposable
 {
@@ -19,20 +19,31 @@ public sealed class SessionClient : IAsyncDisposable
     private readonly Action _onNeedTunnel;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _claims = new();
+    private readonly TimeProvider _time;
+
+    // Not disposed: its timer may fire while the client is being disposed, and it holds no timer of its own.
+    private readonly CancellationTokenSource _silence = new();
+    private readonly ITimer _silenceTimer;
+    private readonly PeriodicTimer _pingTimer;
     private long _pingSentAt;
     private Task _loops = Task.CompletedTask;
 
-    private SessionClient(SessionDialer dial, Stream control, RegisteredMessage registered, Action onNeedTunnel)
+    private SessionClient(SessionDialer dial, Stream control, RegisteredMessage registered, Action onNeedTunnel, TimeProvider time)
     {
         _dial = dial;
         _control = control;
         _onNeedTunnel = onNeedTunnel;
+        _time = time;
+        _silenceTimer = time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), _silence, SilenceTimeout, Timeout.InfiniteTimeSpan);
+        _pingTimer = new PeriodicTimer(PingInterval, time);
         SessionId = registered.SessionId;
         Secret = registered.Secret;
         SidecarVersion = registered.SidecarVersion;
         InterceptedPorts = registered.InterceptedPorts;
         Notice = registered.Notice;
     }
+
+    private static readonly TimeSpan s_goodbyeTimeout = TimeSpan.FromSeconds(2);
 
     public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(2);
 
@@ -61,8 +72,13 @@ public sealed class SessionClient : IAsyncDisposable
 
     /// <summary>Registers a session described by a bare <c>feature.network.incoming</c> JSON value.</summary>
     /// <exception cref="SessionRejectedException">The sidecar refused the session (bad config, conflict, version).</exception>
-    public static async Task<SessionClient> RegisterAsync(
+    public static Task<SessionClient> RegisterAsync(
         SessionDialer dial, string name, string incomingJson, Action onNeedTunnel, CancellationToken cancellationToken)
+        => RegisterAsync(dial, name, incomingJson, onNeedTunnel, TimeProvider.System, cancellationToken);
+
+    /// <summary>Registers a session whose pings and silence are timed by <paramref name="time"/>.</summary>
+    public static async Task<SessionClient> RegisterAsync(
+        SessionDialer dial, string name, string incomingJson, Action onNeedTunnel, TimeProvider time, CancellationToken cancellationToken)
     {
         var stream = await dial(cancellationToken);
         try
@@ -78,7 +94,7 @@ public sealed class SessionClient : IAsyncDisposable
                 _ => throw new SessionRejectedException(SessionErrorCodes.BadFrame, $"unexpected reply {reply.GetType().Name}"),
             };
 
-            var client = new SessionClient(dial, stream, registered, onNeedTunnel);
+            var client = new SessionClient(dial, stream, registered, onNeedTunnel, time);
             client._loops = Task.WhenAll(client.PingLoopAsync(), client.ReadLoopAsync());
             return client;
         }
@@ -165,11 +181,11 @@ public sealed class SessionClient : IAsyncDisposable
         {
             try
             {
-                await SendAsync(new UnregisterMessage(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+                await SendAsync(new UnregisterMessage(), CancellationToken.None).WaitAsync(s_goodbyeTimeout, _time);
 
                 // The sidecar closes the control connection once the session is out of its registry:
                 // from then on the pod's traffic is the container's again, which is what the caller reports.
-                await _ended.Task.WaitAsync(TimeSpan.FromSeconds(2));
+                await _ended.Task.WaitAsync(s_goodbyeTimeout, _time);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException or OperationCanceledException)
             {
@@ -182,6 +198,8 @@ public sealed class SessionClient : IAsyncDisposable
         await _control.DisposeAsync();
         await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _ended.TrySetResult("unregistered");
+        _silenceTimer.Dispose();
+        _pingTimer.Dispose();
         _writeLock.Dispose();
         _stopping.Dispose();
     }
@@ -203,12 +221,12 @@ public sealed class SessionClient : IAsyncDisposable
     {
         try
         {
-            while (!_stopping.IsCancellationRequested)
+            do
             {
-                Interlocked.Exchange(ref _pingSentAt, Stopwatch.GetTimestamp());
+                Interlocked.Exchange(ref _pingSentAt, _time.GetTimestamp());
                 await SendAsync(new PingMessage(), _stopping.Token);
-                await Task.Delay(PingInterval, _stopping.Token);
             }
+            while (await _pingTimer.WaitForNextTickAsync(_stopping.Token));
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -216,13 +234,13 @@ public sealed class SessionClient : IAsyncDisposable
         }
     }
 
-    private async Task<SessionMessage?> ReadOrSilenceAsync()
+    private async Task<SessionMessage?> ReadOrSilenceAsync(CancellationToken reading)
     {
-        using var silence = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        silence.CancelAfter(SilenceTimeout);
         try
         {
-            return await SessionFrames.ReadAsync(_control, silence.Token);
+            var message = await SessionFrames.ReadAsync(_control, reading);
+            _silenceTimer.Change(SilenceTimeout, Timeout.InfiniteTimeSpan);
+            return message;
         }
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
         {
@@ -234,12 +252,13 @@ public sealed class SessionClient : IAsyncDisposable
     {
         try
         {
-            while (await ReadOrSilenceAsync() is { } message)
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, _silence.Token);
+            while (await ReadOrSilenceAsync(reading.Token) is { } message)
             {
                 switch (message)
                 {
                     case PongMessage:
-                        RoundTrip = Stopwatch.GetElapsedTime(Interlocked.Read(ref _pingSentAt));
+                        RoundTrip = _time.GetElapsedTime(Interlocked.Read(ref _pingSentAt));
                         break;
                     case PingMessage:
                         await SendAsync(new PongMessage(), _stopping.Token);

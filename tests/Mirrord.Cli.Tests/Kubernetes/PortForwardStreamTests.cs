@@ -18,12 +18,15 @@ public sealed class PortForwardStreamTests
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var server = builder.Build();
         var release = new TaskCompletionSource();
+        var firstBytes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.UseWebSockets();
 
-        // A port-forward whose far end stops reading: the client's sends back up until they block.
+        // A port-forward whose far end reads the start of a message and then stops reading.
         server.Map("/portforward", async (HttpContext context) =>
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            await socket.ReceiveAsync(new byte[16], CancellationToken.None);
+            firstBytes.TrySetResult();
             await release.Task;
         });
         await server.StartAsync();
@@ -31,15 +34,9 @@ public sealed class PortForwardStreamTests
         await client.ConnectAsync(new Uri(server.Urls.First().Replace("http", "ws", StringComparison.Ordinal) + "/portforward"), CancellationToken.None);
         var stream = new PortForwardStream(client, "pod orders-a port 15081");
 
-        var chunk = new byte[1024 * 1024];
-        var writing = Task.Run(async () =>
-        {
-            while (true)
-            {
-                await stream.WriteAsync(chunk);
-            }
-        });
-        await Task.WhenAny(writing, Task.Delay(TimeSpan.FromSeconds(1)));
+        // Far more than the socket buffers between the two ends hold: once its first bytes arrived, the write is stuck.
+        var writing = Task.Run(async () => await stream.WriteAsync(new byte[64 * 1024 * 1024]));
+        await firstBytes.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(writing.IsCompleted, "the write never blocked");
 
         var disposing = stream.DisposeAsync().AsTask();

@@ -3,16 +3,17 @@ using Mirrord.Sidecar.Tests.Sessions;
 using Mirrord.Testing;
 using Mirrord.Testing.Grpc;
 using Mirrord.Tunnel;
+using Xunit.Abstractions;
 
 namespace Mirrord.Sidecar.Tests.Churn;
 
 /// <summary>A gRPC caller whose stolen call cannot be delivered gets a gRPC status, not an HTTP error page its client cannot read.</summary>
-public sealed class GrpcErrorAnswerTests
+public sealed class GrpcErrorAnswerTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task StolenGrpcCall_LocalProcessDown_IsUnavailable_NamingTheLocalApp()
     {
-        await using var env = await StealEnvironment.StartAsync();
+        await using var env = await StealEnvironment.StartAsync(output: output.WriteLine);
         var downPort = FreePort.Next();
         var config = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(config, $$"""
@@ -35,7 +36,7 @@ public sealed class GrpcErrorAnswerTests
     [Fact]
     public async Task StolenGrpcCall_SessionAtItsLimit_IsResourceExhausted()
     {
-        await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:StolenRequestsPerSession"] = "1" });
+        await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:StolenRequestsPerSession"] = "1" }, output.WriteLine);
         await using var cli = await env.ConnectAsync("steal", "\"header_filter\": \"^x-dev: alice$\"");
         using var http = LoopbackClients.Http11();
         var held = await env.HoldAlicesRequestAsync(http);

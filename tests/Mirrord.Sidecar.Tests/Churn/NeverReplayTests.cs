@@ -2,6 +2,7 @@ using System.Net;
 using Mirrord.Sidecar.Tests.Sessions;
 using Mirrord.Testing;
 using Mirrord.Tunnel;
+using Xunit.Abstractions;
 
 namespace Mirrord.Sidecar.Tests.Churn;
 
@@ -11,14 +12,14 @@ namespace Mirrord.Sidecar.Tests.Churn;
 /// twice. The CLI claims each stolen request before delivering it, and the sidecar refuses a claim
 /// for a request it already answered.
 /// </summary>
-public sealed class NeverReplayTests : IAsyncLifetime
+public sealed class NeverReplayTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private StealEnvironment _env = null!;
 
     public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync(new Dictionary<string, string?>
     {
         ["Sidecar:SessionTimeout"] = "00:00:02",
-    });
+    }, output.WriteLine);
 
     public async Task DisposeAsync() => await _env.DisposeAsync();
 

@@ -71,7 +71,7 @@ public sealed class SessionEndRaceTests : IAsyncLifetime
         var incoming = JsonDocument.Parse($$"""{ "mode": "{{mode}}" }""").RootElement;
         var config = IncomingConfigParser.ParseIncoming(incoming.GetRawText()).GetConfigOrThrow();
         var options = _sidecar.Services.GetRequiredService<IOptions<SidecarOptions>>().Value;
-        var session = new Session("alice", IncomingTrafficPolicy.Compile(config), incoming, options, () => ValueTask.CompletedTask);
+        var session = new Session("alice", IncomingTrafficPolicy.Compile(config), incoming, options, () => ValueTask.CompletedTask, TimeProvider.System);
         await session.DisposeAsync();
         return session;
     }

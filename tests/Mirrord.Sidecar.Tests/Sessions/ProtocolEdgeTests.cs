@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using Xunit.Abstractions;
 
 namespace Mirrord.Sidecar.Tests.Sessions;
 
 /// <summary>WebSockets, breakpoints, back-pressure and metrics: what a developer and an operator notice.</summary>
-public sealed class ProtocolEdgeTests : IAsyncLifetime
+public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private StealEnvironment _env = null!;
 
@@ -13,7 +14,7 @@ public sealed class ProtocolEdgeTests : IAsyncLifetime
     {
         ["Sidecar:PassThroughActivityTimeout"] = "00:00:01",
         ["Sidecar:MirroredCopiesPerSecond"] = "1",
-    });
+    }, output.WriteLine);
 
     public async Task DisposeAsync() => await _env.DisposeAsync();
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Mirrord.Testing;
+using Xunit.Abstractions;
 
 namespace Mirrord.Sidecar.Tests.Sessions;
 
@@ -8,14 +9,14 @@ namespace Mirrord.Sidecar.Tests.Sessions;
 /// ending by Ctrl-C or by the port-forward dropping: no caller's request fails. (bench/soak.sh runs the
 /// same for minutes against the programs as processes and watches memory.)
 /// </summary>
-public sealed class SoakTests
+public sealed class SoakTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_duration = TimeSpan.FromSeconds(40);
 
     [Fact]
     public async Task SteadyLoad_WithSessionsAttachingAndDetaching_NoCallerRequestFails()
     {
-        await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:SessionTimeout"] = "00:00:02" });
+        await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:SessionTimeout"] = "00:00:02" }, output.WriteLine);
         using var stop = new CancellationTokenSource(s_duration);
         var callers = Enumerable.Range(0, 4).Select(i => CallAsync(env, i % 2 == 0 ? LoopbackClients.Http11() : LoopbackClients.Http2(), i % 2 == 0 ? env.Pod.HttpPort : env.Pod.GrpcPort, stop.Token)).ToList();
 

@@ -1,4 +1,9 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
 using Mirrord.Testing;
+using Mirrord.Tunnel.Protocol;
 
 namespace Mirrord.Sidecar.Tests.Sessions;
 
@@ -29,17 +34,22 @@ public sealed class StealEnvironment : IAsyncDisposable
 
     public SidecarHost Sidecar { get; }
 
-    public static Task<StealEnvironment> StartAsync(IDictionary<string, string?>? sidecarSettings = null)
-        => StartAsync(_ => sidecarSettings);
+    /// <summary>
+    /// Starts the environment. The sidecar's log goes to <paramref name="output"/> when given (the
+    /// test's output); its sessions keep time by <paramref name="time"/> when given (a fake clock).
+    /// </summary>
+    public static Task<StealEnvironment> StartAsync(IDictionary<string, string?>? sidecarSettings = null, Action<string>? output = null, TimeProvider? time = null)
+        => StartAsync(_ => sidecarSettings, output, time);
 
     /// <summary>Starts the environment with sidecar settings that depend on the pod's (random) ports.</summary>
-    public static async Task<StealEnvironment> StartAsync(Func<TestApp, IDictionary<string, string?>?> sidecarSettings)
+    public static async Task<StealEnvironment> StartAsync(
+        Func<TestApp, IDictionary<string, string?>?> sidecarSettings, Action<string>? output = null, TimeProvider? time = null)
     {
         var pod = await TestApp.StartAsync("pod");
         var laptop = await TestApp.StartAsync("laptop");
         var podDb = TcpEchoServer.Start("pod-db");
         var laptopDb = TcpEchoServer.Start("laptop-db");
-        var sidecar = await SidecarHost.StartAsync([pod.HttpPort, pod.GrpcPort, podDb.Port], sidecarSettings(pod));
+        var sidecar = await SidecarHost.StartAsync([pod.HttpPort, pod.GrpcPort, podDb.Port], sidecarSettings(pod), output, time);
         return new StealEnvironment(pod, laptop, podDb, laptopDb, sidecar);
     }
 
@@ -75,6 +85,19 @@ public sealed class StealEnvironment : IAsyncDisposable
         var pending = client.SendAsync(request);
         await Laptop.HoldReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
         return pending;
+    }
+
+    /// <summary>
+    /// Registers a session by hand (<c>PORT</c> in <paramref name="incoming"/> is the pod's HTTP port)
+    /// and never pings or attaches: a CLI that froze. The test owns the control connection.
+    /// </summary>
+    public async Task<(TcpClient Control, RegisteredMessage Registered)> RegisterFrozenAsync(string incoming)
+    {
+        var control = new TcpClient();
+        await control.ConnectAsync(IPAddress.Loopback, Sidecar.SessionPort);
+        using var document = JsonDocument.Parse(incoming.Replace("PORT", Pod.HttpPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        await SessionFrames.WriteAsync(control.GetStream(), new RegisterMessage(SessionProtocol.Version, "frozen", document.RootElement.Clone()));
+        return (control, Assert.IsType<RegisteredMessage>(await SessionFrames.ReadAsync(control.GetStream())));
     }
 
     public Task<CliSession> ConnectAsync(string mode, string? httpFilter = null, params string[] extraArgs)

@@ -2,15 +2,17 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Grpc.Core;
+using Mirrord.Testing;
 using Mirrord.Testing.Grpc;
+using Xunit.Abstractions;
 
 namespace Mirrord.Sidecar.Tests.Sessions;
 
-public sealed class StealTests : IAsyncLifetime
+public sealed class StealTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private StealEnvironment _env = null!;
 
-    public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync();
+    public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync(output: output.WriteLine);
 
     public async Task DisposeAsync() => await _env.DisposeAsync();
 
@@ -180,7 +182,7 @@ public sealed class StealTests : IAsyncLifetime
     [Fact]
     public async Task StolenRequests_OverTheSessionLimit_Get503SessionBusy()
     {
-        await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:StolenRequestsPerSession"] = "1" });
+        await using var env = await StealEnvironment.StartAsync(new Dictionary<string, string?> { ["Sidecar:StolenRequestsPerSession"] = "1" }, output.WriteLine);
         await using var cli = await env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
         using var client = LoopbackClients.Http11();
         var pending = await env.HoldAlicesRequestAsync(client);
@@ -202,13 +204,8 @@ public sealed class StealTests : IAsyncLifetime
         await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"", "--name", "alice@laptop");
 
         // The CLI opens its two tunnel connections just after registering.
-        var sessions = await _env.Sidecar.ListSessionsAsync();
-        for (var attempt = 0; attempt < 50 && sessions is [{ Tunnels: < 2 }]; attempt++)
-        {
-            await Task.Delay(100);
-            sessions = await _env.Sidecar.ListSessionsAsync();
-        }
-
+        IReadOnlyList<Tunnel.Protocol.SessionSummary> sessions = [];
+        await Poll.UntilAsync(async () => (sessions = await _env.Sidecar.ListSessionsAsync()) is not [{ Tunnels: < 2 }], "the CLI attached its tunnel connections");
 
         var session = Assert.Single(sessions);
         Assert.Equal("alice@laptop", session.Name);

@@ -19,12 +19,14 @@ internal sealed partial class CertificateBootstrapper
 {
     private readonly WebhookOptions _options;
     private readonly KubernetesClientFactory _clients;
+    private readonly TimeProvider _time;
     private readonly ILogger<CertificateBootstrapper> _logger;
 
-    public CertificateBootstrapper(IOptions<WebhookOptions> options, KubernetesClientFactory clients, ILogger<CertificateBootstrapper> logger)
+    public CertificateBootstrapper(IOptions<WebhookOptions> options, KubernetesClientFactory clients, TimeProvider time, ILogger<CertificateBootstrapper> logger)
     {
         _options = options.Value;
         _clients = clients;
+        _time = time;
         _logger = logger;
     }
 
@@ -54,13 +56,13 @@ internal sealed partial class CertificateBootstrapper
         for (var attempt = 0; ; attempt++)
         {
             var existing = await ReadSecretAsync(client, ns, cancellationToken);
-            if (existing is not null && FromSecret(existing) is { } current && current.IsUsable(_options.ServiceName, ns, DateTimeOffset.UtcNow))
+            if (existing is not null && FromSecret(existing) is { } current && current.IsUsable(_options.ServiceName, ns, _time.GetUtcNow()))
             {
                 Log.Reused(_logger, ns, _options.SecretName);
                 return (current, PreviousCa(existing));
             }
 
-            var fresh = ServingCertificate.Create(_options.ServiceName, ns, DateTimeOffset.UtcNow);
+            var fresh = ServingCertificate.Create(_options.ServiceName, ns, _time.GetUtcNow());
             var previousCa = existing is not null && FromSecret(existing) is { } replaced ? replaced.CaPem : null;
             var data = new Dictionary<string, byte[]>
             {

@@ -14,16 +14,16 @@ internal sealed partial class CertificateReloader : IDisposable
 {
     private readonly WebhookOptions _options;
     private readonly ILogger<CertificateReloader> _logger;
-    private readonly Timer _timer;
+    private readonly ITimer _timer;
     private X509Certificate2 _current;
     private string _fingerprint;
 
-    public CertificateReloader(IOptions<WebhookOptions> options, ILogger<CertificateReloader> logger)
+    public CertificateReloader(IOptions<WebhookOptions> options, TimeProvider time, ILogger<CertificateReloader> logger)
     {
         _options = options.Value;
         _logger = logger;
         (_current, _fingerprint) = Load();
-        _timer = new Timer(_ => Check(), null, _options.CertificateCheckInterval, _options.CertificateCheckInterval);
+        _timer = time.CreateTimer(_ => Check(), null, _options.CertificateCheckInterval, _options.CertificateCheckInterval);
     }
 
     public X509Certificate2 Current => Volatile.Read(ref _current);

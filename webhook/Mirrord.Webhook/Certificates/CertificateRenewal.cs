@@ -13,12 +13,14 @@ internal sealed partial class CertificateRenewal : BackgroundService
 {
     private readonly CertificateBootstrapper _bootstrapper;
     private readonly WebhookOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger<CertificateRenewal> _logger;
 
-    public CertificateRenewal(CertificateBootstrapper bootstrapper, IOptions<WebhookOptions> options, ILogger<CertificateRenewal> logger)
+    public CertificateRenewal(CertificateBootstrapper bootstrapper, IOptions<WebhookOptions> options, TimeProvider time, ILogger<CertificateRenewal> logger)
     {
         _bootstrapper = bootstrapper;
         _options = options.Value;
+        _time = time;
         _logger = logger;
     }
 
@@ -29,7 +31,7 @@ internal sealed partial class CertificateRenewal : BackgroundService
             return;
         }
 
-        using var timer = new PeriodicTimer(_options.CertificateRenewalInterval);
+        using var timer = new PeriodicTimer(_options.CertificateRenewalInterval, _time);
         while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
         {
             try

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirrord.Injection;
 using Mirrord.Webhook.Admission;
@@ -58,6 +59,7 @@ public static class WebhookApplication
             .PostConfigure(options => options.OwnNamespace ??= Environment.GetEnvironmentVariable("POD_NAMESPACE"))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InjectionOptions>, InjectionOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<KubernetesClientFactory>();
         builder.Services.AddSingleton<NamespaceReader>();
         builder.Services.AddSingleton<CertificateReloader>();
