@@ -17,7 +17,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
 
 # The namespace the reviews name, as the API server returns it, over keep-alive HTTP/1.1.
-python3 - 18081 <<'PY' >"$work/namespaces.log" 2>&1 &
+python3 - 18681 <<'PY' >"$work/namespaces.log" 2>&1 &
 import json, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 body = json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"mirrord.dev/injection": "enabled"}}}).encode()
@@ -38,7 +38,7 @@ cat >"$work/kubeconfig" <<'YAML'
 apiVersion: v1
 kind: Config
 current-context: bench
-clusters: [{ name: bench, cluster: { server: "http://127.0.0.1:18081" } }]
+clusters: [{ name: bench, cluster: { server: "http://127.0.0.1:18681" } }]
 users: [{ name: webhook, user: { token: bench } }]
 contexts: [{ name: bench, context: { cluster: bench, user: webhook } }]
 YAML

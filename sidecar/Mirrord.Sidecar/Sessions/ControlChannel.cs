@@ -102,6 +102,18 @@ internal sealed class ControlChannel : IDisposable
         }
     }
 
+    private ClaimedMessage Decide(ClaimMessage claim)
+    {
+        var granted = new List<long>(claim.RequestIds.Count);
+        var refused = new List<long>();
+        foreach (var id in claim.RequestIds)
+        {
+            (Claim?.Invoke(id) == true ? granted : refused).Add(id);
+        }
+
+        return new ClaimedMessage(granted, refused);
+    }
+
     private async Task<string> ReadLoopAsync(CancellationToken closed)
     {
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(closed, _silence.Token);
@@ -135,8 +147,8 @@ internal sealed class ControlChannel : IDisposable
                     break;
                 case UnregisterMessage:
                     return "the CLI ended it";
-                case ClaimMessage claim:
-                    await SendAsync(new ClaimedMessage(claim.RequestId, Claim?.Invoke(claim.RequestId) ?? false));
+                case ClaimMessage { RequestIds: not null } claim:
+                    await SendAsync(Decide(claim));
                     break;
                 default:
                     await SendAsync(new ErrorMessage(SessionErrorCodes.BadFrame, $"unexpected {message.GetType().Name} on a control connection"));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Threading.Channels;
 using Mirrord.Tunnel.Protocol;
 
 namespace Mirrord.Tunnel.Client;
@@ -19,6 +20,7 @@ public sealed class SessionClient : IAsyncDisposable
     private readonly Action _onNeedTunnel;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _claims = new();
+    private readonly Channel<long> _claimQueue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TimeProvider _time;
 
     // Not disposed: its timer may fire while the client is being disposed, and it holds no timer of its own.
@@ -44,6 +46,9 @@ public sealed class SessionClient : IAsyncDisposable
     }
 
     private static readonly TimeSpan s_goodbyeTimeout = TimeSpan.FromSeconds(2);
+
+    // About 21 KB of ids at most, well inside a frame (SessionFrames.MaxFrameLength).
+    private const int MaxClaimsPerFrame = 1024;
 
     public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(2);
 
@@ -95,7 +100,7 @@ public sealed class SessionClient : IAsyncDisposable
             };
 
             var client = new SessionClient(dial, stream, registered, onNeedTunnel, time);
-            client._loops = Task.WhenAll(client.PingLoopAsync(), client.ReadLoopAsync());
+            client._loops = Task.WhenAll(client.PingLoopAsync(), client.ClaimLoopAsync(), client.ReadLoopAsync());
             return client;
         }
         catch
@@ -155,7 +160,7 @@ public sealed class SessionClient : IAsyncDisposable
 
         try
         {
-            await SendAsync(new ClaimMessage(requestId), _stopping.Token);
+            _claimQueue.Writer.TryWrite(requestId);
             if (_ended.Task.IsCompleted)
             {
                 // The session ended while the claim was on its way: nobody will answer it.
@@ -164,7 +169,7 @@ public sealed class SessionClient : IAsyncDisposable
 
             return await answer.Task.WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
             return false;
         }
@@ -234,6 +239,31 @@ public sealed class SessionClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the claims waiting at that moment in one frame, then the next ones.</summary>
+    private async Task ClaimLoopAsync()
+    {
+        var batch = new List<long>();
+        try
+        {
+            while (await _claimQueue.Reader.WaitToReadAsync(_stopping.Token))
+            {
+                while (batch.Count < MaxClaimsPerFrame && _claimQueue.Reader.TryRead(out var id))
+                {
+                    batch.Add(id);
+                }
+
+                await SendAsync(new ClaimMessage([.. batch]), _stopping.Token);
+                batch.Clear();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Unsent claims can never be granted: the read loop ends and refuses every claim still waiting.
+            _ended.TrySetResult($"the control connection failed: {ex.Message}");
+            await _stopping.CancelAsync();
+        }
+    }
+
     private async Task<SessionMessage?> ReadOrSilenceAsync(CancellationToken reading)
     {
         try
@@ -245,6 +275,17 @@ public sealed class SessionClient : IAsyncDisposable
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
         {
             throw new IOException($"no word from the sidecar for {SilenceTimeout.TotalSeconds:0} s; the port-forward stalled");
+        }
+    }
+
+    private void Answer(IReadOnlyList<long> requestIds, bool granted)
+    {
+        foreach (var id in requestIds)
+        {
+            if (_claims.TryGetValue(id, out var waiting))
+            {
+                waiting.TrySetResult(granted);
+            }
         }
     }
 
@@ -266,12 +307,9 @@ public sealed class SessionClient : IAsyncDisposable
                     case NeedTunnelMessage:
                         _onNeedTunnel();
                         break;
-                    case ClaimedMessage claimed:
-                        if (_claims.TryGetValue(claimed.RequestId, out var waiting))
-                        {
-                            waiting.TrySetResult(claimed.Granted);
-                        }
-
+                    case ClaimedMessage { Granted: not null, Refused: not null } claimed:
+                        Answer(claimed.Granted, granted: true);
+                        Answer(claimed.Refused, granted: false);
                         break;
                     case ErrorMessage error:
                         _ended.TrySetResult($"the sidecar ended the session: {error.Message}");

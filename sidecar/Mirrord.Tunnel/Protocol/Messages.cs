@@ -32,16 +32,18 @@ public sealed record UnregisterMessage : SessionMessage;
 public sealed record ErrorMessage(string Code, string Message) : SessionMessage;
 
 /// <summary>
-/// The CLI asks to deliver stolen request <paramref name="RequestId"/> (its <c>mirrord-request-id</c>)
-/// to the developer's process, which it does only once the sidecar grants it.
+/// The CLI asks to deliver stolen requests <paramref name="RequestIds"/> (their <c>mirrord-request-id</c>)
+/// to the developer's process, which it does for each only once the sidecar grants it. Claims that
+/// wait while another frame is written go together, so a busy session pays one frame for several.
 /// </summary>
-public sealed record ClaimMessage(long RequestId) : SessionMessage;
+public sealed record ClaimMessage(IReadOnlyList<long> RequestIds) : SessionMessage;
 
 /// <summary>
-/// The sidecar's answer to a claim: granted while it is still waiting for that request's answer;
-/// refused once it has answered the caller itself (the request must then never be delivered).
+/// The sidecar's answer to one <see cref="ClaimMessage"/>: granted are the requests it is still
+/// waiting for an answer to; refused, those it has answered the caller for itself, or does not know
+/// (they must never be delivered).
 /// </summary>
-public sealed record ClaimedMessage(long RequestId, bool Granted) : SessionMessage;
+public sealed record ClaimedMessage(IReadOnlyList<long> Granted, IReadOnlyList<long> Refused) : SessionMessage;
 
 /// <summary>What <c>list</c> tells about a session: never its secret.</summary>
 public sealed record SessionSummary(

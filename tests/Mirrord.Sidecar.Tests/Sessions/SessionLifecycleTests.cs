@@ -128,6 +128,19 @@ public sealed class SessionLifecycleTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task Claims_ForRequestsTheSidecarIsNotWaitingFor_AreRefused_AllInOneAnswer()
+    {
+        using var control = await RegisterRawAsync("\"steal\"");
+
+        await SessionFrames.WriteAsync(control.GetStream(), new ClaimMessage([1, 2, 3]));
+        var answer = await SessionFrames.ReadAsync(control.GetStream());
+
+        var claimed = Assert.IsType<ClaimedMessage>(answer);
+        Assert.Empty(claimed.Granted);
+        Assert.Equal([1L, 2L, 3L], claimed.Refused);
+    }
+
+    [Fact]
     public async Task Attach_WrongSecret_IsRefused()
     {
         using var control = await RegisterRawAsync("\"steal\"");

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# This tree against an earlier commit, back to back on the same machine, for a change to the request path:
+#   the stolen path (each build's sidecar with each build's CLI) in throughput (wrk) and latency at
+#   1000 requests/s (h2load), against the local app alone; and the pass-through sidecar's memory
+#   after 30 s and 60 s at 1000 requests/s.
+# Usage: bench/compare.sh REV [rounds] [seconds]
+# Needs: apt-get install wrk nghttp2-client
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+rev=${1:?usage: bench/compare.sh REV [rounds] [seconds]}
+rounds=${2:-3}
+seconds=${3:-10}
+require bench/compare.sh "apt-get install wrk nghttp2-client" wrk h2load
+prepare
+current_bin=$bin
+git worktree add --detach "$work/base" "$rev" >/dev/null 2>&1
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; git worktree remove --force "$work/base" 2>/dev/null || true; rm -rf "$work"' EXIT
+dotnet build -c Release "$work/base/cli/Mirrord.Cli" --nologo -v quiet >/dev/null
+base_bin=$work/base/cli/Mirrord.Cli/bin/Release/net10.0
+
+dotnet "$app_dll" app 18080 19080 15480 >"$work/app.log" 2>&1 & pids+=($!)
+dotnet "$app_dll" laptop 28080 29080 25480 >"$work/laptop.log" 2>&1 & pids+=($!)
+wait_for http://127.0.0.1:18080/bytes/1 && wait_for http://127.0.0.1:28080/bytes/1
+steal='{ "feature": { "network": { "incoming": { "mode": "steal", "http_filter": { "path_filter": "^/bytes", "ports": [18080] } } } } }'
+bin=$base_bin; sidecar base 1; connect base 1 "$steal" 28080; sidecar base-memory 3
+bin=$current_bin; sidecar current 2; connect current 2 "$steal" 28080; sidecar current-memory 4
+h1[local]=28080
+
+echo "# $(git rev-parse --short "$rev") (base) against this tree ($(git rev-parse --short HEAD)$(git diff --quiet || echo ', with changes'))"
+for name in local base current; do wrk -t2 -c32 -d3s "http://127.0.0.1:${h1[$name]}/bytes/1024" >/dev/null; done
+echo "## The stolen path (wrk -t2 -c32, $rounds rounds of $seconds s)"
+for round in $(seq "$rounds"); do
+  for name in local base current; do
+    rps=$(wrk -t2 -c32 -d"${seconds}s" --timeout 5s "http://127.0.0.1:${h1[$name]}/bytes/1024" | awk '/Requests\/sec/ {print $2}')
+    echo "$rps" >>"$work/rps-$name"
+    echo "round $round: $name $rps req/s"
+  done
+done
+echo "| target | median req/s | ratio to the local app | ratio to base |"
+echo "|---|---:|---:|---:|"
+for name in local base current; do
+  m=$(median <"$work/rps-$name")
+  echo "| $name | $m | $(ratio "$m" "$(median <"$work/rps-local")") | $(ratio "$m" "$(median <"$work/rps-base")") |"
+done
+
+echo "## Latency at 1000 requests/s (h2load --h1 -c4 --rps 250, $seconds s each)"
+echo "| target | p50 µs | p90 µs | p99 µs | failed |"
+echo "|---|---:|---:|---:|---:|"
+for name in local base current; do
+  h2load --h1 -c4 --rps 250 -D "$seconds" --log-file "$work/latency-$name.log" "http://127.0.0.1:${h1[$name]}/bytes/1024" >/dev/null
+  read -r p50 p90 p99 <<<"$(percentiles "$work/latency-$name.log")"
+  echo "| $name | $p50 | $p90 | $p99 | $(failed_requests "$work/latency-$name.log") |"
+done
+
+echo "## Pass-through sidecar memory at 1000 requests/s (MB resident)"
+echo "| build | idle | after 30 s | after 60 s |"
+echo "|---|---:|---:|---:|"
+for name in base-memory current-memory; do
+  idle=$(rss_mb "${pid_of[$name]}")
+  h2load --h1 -c4 --rps 250 -D 30 "http://127.0.0.1:${h1[$name]}/bytes/1024" >/dev/null
+  after30=$(rss_mb "${pid_of[$name]}")
+  h2load --h1 -c4 --rps 250 -D 30 "http://127.0.0.1:${h1[$name]}/bytes/1024" >/dev/null
+  echo "| ${name%-memory} | $idle | $after30 | $(rss_mb "${pid_of[$name]}") |"
+done
