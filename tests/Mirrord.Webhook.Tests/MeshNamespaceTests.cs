@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
+using Microsoft.Extensions.Time.Testing;
 using Mirrord.Testing.Kubernetes;
 
 namespace Mirrord.Webhook.Tests;
@@ -65,6 +66,31 @@ public sealed class MeshNamespaceTests
         var warning = Assert.Single(answer["warnings"]!.AsArray())!.GetValue<string>();
         Assert.Contains("namespace shop could not be read", warning, StringComparison.Ordinal);
         Assert.Contains("may not get namespaces", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiServerThatDoesNotAnswer_PodIsAdmittedUnchanged_WhenTheReadTimeoutEnds()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var release = new TaskCompletionSource();
+        await using var api = await FakeKubeApiServer.StartAsync("mirrord-system");
+        api.HoldNamespaces = release.Task;
+        await using var webhook = await WebhookHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Webhook:Kubeconfig"] = api.WriteKubeconfig(),
+            ["Webhook:NamespaceReadTimeout"] = "00:00:01.5",
+        }, time: clock);
+
+        var review = ReviewAsync(webhook, "shop");
+        await api.NamespaceReadHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        var answer = await review.WaitAsync(TimeSpan.FromSeconds(30));
+        release.SetResult();
+
+        Assert.True(answer["allowed"]!.GetValue<bool>());
+        Assert.Null(answer["patch"]);
+        Assert.Contains("namespace shop could not be read (the API server did not answer within 1.5 s)",
+            Assert.Single(answer["warnings"]!.AsArray())!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     private static async Task<string> NamespaceAsync(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string>? annotations = null)

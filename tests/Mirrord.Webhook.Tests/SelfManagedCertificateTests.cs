@@ -86,8 +86,7 @@ public sealed class SelfManagedCertificateTests : IAsyncLifetime
         await using var webhook = await WebhookHost.StartAsync(writeCertificate: false, SelfManaged);
 
         Assert.True((await ServedCertificateAsync(webhook)).NotAfter > now.AddDays(300).UtcDateTime);
-        var bundle = Encoding.UTF8.GetString(Convert.FromBase64String(
-            _api.GetObject(FakeKubeApiServer.WebhookConfigurationKey("mirrord-webhook"))!["webhooks"]![0]!["clientConfig"]!["caBundle"]!.GetValue<string>()));
+        var bundle = Bundle();
         Assert.Contains(old.CaPem, bundle, StringComparison.Ordinal);
         Assert.Equal(2, bundle.Split("BEGIN CERTIFICATE").Length - 1);
     }
@@ -111,7 +110,10 @@ public sealed class SelfManagedCertificateTests : IAsyncLifetime
 
         // Two days on, the check that comes when less than a month is left renews it.
         clock.Advance(TimeSpan.FromDays(2));
-        await Poll.UntilAsync(() => StoredCertificate() != first.ExportCertificatePem(), "the Secret got a new certificate");
+        // The renewal writes the Secret, then the files the webhook serves from, then the caBundle: the reload check is due once all are done.
+        await Poll.UntilAsync(
+            () => StoredCertificate() != first.ExportCertificatePem() && File.ReadAllText(webhook.CertificateFile).Trim() == StoredCertificate() && Bundle().Contains(StoredCa(), StringComparison.Ordinal),
+            "the Secret, the served files and the caBundle got the new certificate");
         clock.Advance(checkInterval);
 
         var served = await ServedCertificateAsync(webhook);
@@ -120,11 +122,13 @@ public sealed class SelfManagedCertificateTests : IAsyncLifetime
         Assert.True(served.NotAfter > clock.GetUtcNow().AddDays(300).UtcDateTime, $"served a certificate ending {served.NotAfter:u}");
 
         // The old CA stays in the bundle beside the new one: replicas that have not reloaded yet are still trusted.
-        var bundle = Encoding.UTF8.GetString(Convert.FromBase64String(
-            _api.GetObject(FakeKubeApiServer.WebhookConfigurationKey("mirrord-webhook"))!["webhooks"]![0]!["clientConfig"]!["caBundle"]!.GetValue<string>()));
+        var bundle = Bundle();
         Assert.Contains(firstCa, bundle, StringComparison.Ordinal);
         Assert.Contains(StoredCa(), bundle, StringComparison.Ordinal);
     }
+
+    private string Bundle() => Encoding.UTF8.GetString(Convert.FromBase64String(
+        _api.GetObject(FakeKubeApiServer.WebhookConfigurationKey("mirrord-webhook"))!["webhooks"]![0]!["clientConfig"]!["caBundle"]!.GetValue<string>()));
 
     private string StoredCertificate() => StoredSecretValue("tls.crt");
 

@@ -72,6 +72,8 @@ internal sealed class WebhookHost : IAsyncDisposable
                 ["Webhook:CertificateFile"] = Path.Combine(folder, "tls.crt"),
                 ["Webhook:KeyFile"] = Path.Combine(folder, "tls.key"),
                 ["Webhook:CertificateCheckInterval"] = CertificateCheckInterval.ToString(),
+                // The first read builds the API client and its TLS session, which on a busy test machine can outlast the 1.5 s default.
+                ["Webhook:NamespaceReadTimeout"] = TimeSpan.FromSeconds(30).ToString(),
                 ["Injection:SidecarImage"] = "registry.example/mirrord/sidecar:0.1.0",
                 ["Injection:OwnNamespace"] = "mirrord-system",
                 ["Webhook:Kubeconfig"] = kubeconfig,

@@ -23,6 +23,14 @@ public sealed partial class FakeKubeApiServer
     /// <summary>Answers namespace reads 403, as RBAC does for an account without <c>get</c> on namespaces.</summary>
     public bool ForbidNamespaces { get; set; }
 
+    /// <summary>
+    /// When set, namespace reads wait for this task (an API server that has stopped answering);
+    /// <see cref="NamespaceReadHeld"/> completes when the first such read arrives.
+    /// </summary>
+    public Task? HoldNamespaces { get; set; }
+
+    public TaskCompletionSource NamespaceReadHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public void PutNamespace(string name, IReadOnlyDictionary<string, string>? labels = null, IReadOnlyDictionary<string, string>? annotations = null)
     {
         var metadata = new JsonObject { ["name"] = name, ["labels"] = Map(labels), ["annotations"] = Map(annotations) };
@@ -36,6 +44,12 @@ public sealed partial class FakeKubeApiServer
     private void MapNamespaces(WebApplication app)
         => app.MapGet("/api/v1/namespaces/{name}", async (HttpContext context, string name) =>
         {
+            if (HoldNamespaces is { } hold)
+            {
+                NamespaceReadHeld.TrySetResult();
+                await hold.WaitAsync(context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
             if (ForbidNamespaces)
             {
                 await StatusAsync(context, 403, "Forbidden",

@@ -1,6 +1,7 @@
 using System.Net;
 using k8s;
 using k8s.Autorest;
+using Microsoft.Extensions.Options;
 using Mirrord.Injection;
 using Mirrord.Webhook.Hosting;
 
@@ -14,27 +15,28 @@ namespace Mirrord.Webhook.Admission;
 /// </summary>
 internal sealed partial class NamespaceReader
 {
-    /// <summary>Well inside the webhook's own 3 s timeout, so the pod gets an answer either way.</summary>
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(1.5);
-
     private readonly KubernetesClientFactory _clients;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
     private readonly ILogger<NamespaceReader> _logger;
 
-    public NamespaceReader(KubernetesClientFactory clients, ILogger<NamespaceReader> logger)
+    public NamespaceReader(KubernetesClientFactory clients, IOptions<WebhookOptions> options, TimeProvider time, ILogger<NamespaceReader> logger)
     {
         _clients = clients;
+        _timeout = options.Value.NamespaceReadTimeout;
+        _time = time;
         _logger = logger;
     }
 
     /// <returns>The injection context with the namespace's metadata, or why it could not be read.</returns>
     public async Task<(InjectionContext? Context, string? Problem)> ReadAsync(string ns, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(s_timeout);
+        using var timeout = new CancellationTokenSource(_timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         string problem;
         try
         {
-            var found = await _clients.Shared.CoreV1.ReadNamespaceAsync(ns, cancellationToken: timeout.Token);
+            var found = await _clients.Shared.CoreV1.ReadNamespaceAsync(ns, cancellationToken: linked.Token);
             return (new InjectionContext(ns, Copy(found.Metadata?.Labels), Copy(found.Metadata?.Annotations)), null);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Forbidden)
@@ -47,7 +49,7 @@ internal sealed partial class NamespaceReader
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            problem = $"the API server did not answer within {s_timeout.TotalSeconds} s";
+            problem = $"the API server did not answer within {_timeout.TotalSeconds} s";
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or k8s.Exceptions.KubeConfigException)
         {

@@ -46,6 +46,12 @@ public sealed class WebhookOptions
     /// <summary>How often the certificate files are checked for a change (a mounted Secret is swapped, not edited).</summary>
     public TimeSpan CertificateCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an admission waits for the pod's namespace (its mesh labels) before admitting the pod
+    /// without the sidecar; keep it inside the webhook configuration's <c>timeoutSeconds</c> (3).
+    /// </summary>
+    public TimeSpan NamespaceReadTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
+
     /// <summary>Largest AdmissionReview accepted (the API server caps objects at about 1.5 MiB).</summary>
     public int MaxReviewBytes { get; set; } = 3 * 1024 * 1024;
 }
