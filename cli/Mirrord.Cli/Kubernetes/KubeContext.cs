@@ -1,6 +1,6 @@
+using System.Net;
 using k8s;
 using k8s.Exceptions;
-using k8s.KubeConfigModels;
 
 namespace Mirrord.Cli.Kubernetes;
 
@@ -8,79 +8,90 @@ namespace Mirrord.Cli.Kubernetes;
 /// The API client and namespace, resolved as kubectl does: the files in <c>KUBECONFIG</c>
 /// (merged) or <c>~/.kube/config</c>, or <c>--kubeconfig</c>; the context from <c>--context</c>
 /// or the file's current-context; the namespace from <c>-n</c>, then the config file's target,
-/// then the context, then <c>default</c>.
+/// then the context, then <c>default</c>. What the client library leaves out is added here:
+/// <c>proxy-url</c>, impersonation (<c>as</c>, <c>as-groups</c>, <c>as-user-extra</c>), exec-plugin
+/// arguments with spaces; what it cannot do (legacy <c>auth-provider</c> entries) is an error that
+/// names the field.
 /// </summary>
 internal sealed class KubeContext : IDisposable
 {
-    private KubeContext(IKubernetes client, string @namespace, string contextName)
+    private KubeContext(k8s.Kubernetes client, string @namespace, string contextName, string? tlsServerName)
     {
         Client = client;
         Namespace = @namespace;
         ContextName = contextName;
+        TlsServerName = tlsServerName;
     }
 
-    public IKubernetes Client { get; }
+    public k8s.Kubernetes Client { get; }
 
     public string Namespace { get; }
 
     public string ContextName { get; }
 
+    /// <summary>The cluster's <c>tls-server-name</c>: the SNI and certificate name of every connection, port-forwards included.</summary>
+    public string? TlsServerName { get; }
+
     public static KubeContext Create(string? kubeconfig, string? context, string? namespaceFlag, string? configNamespace)
     {
-        var files = KubeconfigFiles(kubeconfig);
+        var (files, source) = KubeconfigPaths(kubeconfig);
         if (files.Length == 0)
         {
             throw new KubernetesException(ExitCodes.KubernetesUnavailable,
                 "no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config (or use --sidecar-address to skip Kubernetes)");
         }
 
+        var loaded = KubeconfigFiles.Load(files, source);
+        var contextName = context ?? loaded.Merged.CurrentContext;
+        var where = context is null ? $"{loaded.Describe}: context {contextName ?? "(current-context not set)"}" : $"--context {context}";
+        var details = loaded.Merged.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails;
+        var user = loaded.Merged.Users?.FirstOrDefault(u => u.Name == details?.User);
+        if (user?.UserCredentials is { } credentials)
+        {
+            LegacyAuthProvider.ThrowIfUnsupported(credentials, user.Name, where);
+            ExecArguments.QuoteForProcessStart(credentials.ExternalExecution);
+        }
+
         KubernetesClientConfiguration configuration;
         try
         {
-            var merged = Merge(files.Select(file => KubernetesClientConfiguration.LoadKubeConfig(file, useRelativePaths: true)).ToList());
-            configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
+            configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(loaded.Merged, context);
         }
         catch (KubeConfigException ex)
         {
-            var where = context is null ? string.Join(", ", files.Select(f => f.FullName)) : $"--context {context}";
             throw new KubernetesException(ExitCodes.KubernetesUnavailable, $"{where}: {ex.Message}", ex);
         }
 
+        if (details?.Cluster is { } cluster && loaded.ProxyUrls.TryGetValue(cluster, out var proxy))
+        {
+            configuration.FirstMessageHandlerSetup = handler =>
+            {
+                handler.Proxy = new WebProxy(proxy);
+                handler.UseProxy = true;
+            };
+        }
+
+        DelegatingHandler[] handlers = Impersonation.From(user?.UserCredentials) is { } impersonation ? [new ImpersonationHandler(impersonation)] : [];
         var @namespace = namespaceFlag ?? configNamespace ?? configuration.Namespace ?? "default";
-        return new KubeContext(new k8s.Kubernetes(configuration), @namespace, configuration.CurrentContext ?? context ?? "(none)");
+        return new KubeContext(new k8s.Kubernetes(configuration, handlers), @namespace, configuration.CurrentContext ?? context ?? "(none)", configuration.TlsServerName);
     }
 
-    private static FileInfo[] KubeconfigFiles(string? kubeconfig)
+    private static (FileInfo[] Files, string Source) KubeconfigPaths(string? kubeconfig)
     {
         if (kubeconfig is not null)
         {
             return File.Exists(kubeconfig)
-                ? [new FileInfo(kubeconfig)]
+                ? ([new FileInfo(kubeconfig)], "--kubeconfig")
                 : throw new KubernetesException(ExitCodes.KubernetesUnavailable, $"--kubeconfig {kubeconfig}: no such file");
         }
 
         if (Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } list)
         {
-            return [.. list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Where(File.Exists).Select(path => new FileInfo(path))];
+            return ([.. list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Where(File.Exists).Select(path => new FileInfo(path))], "KUBECONFIG");
         }
 
         var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-        return File.Exists(home) ? [new FileInfo(home)] : [];
-    }
-
-    /// <summary>kubectl's merge of KUBECONFIG files: the first file to name a cluster, user, context or current-context wins.</summary>
-    private static K8SConfiguration Merge(List<K8SConfiguration> configs)
-    {
-        var merged = configs[0];
-        foreach (var next in configs.Skip(1))
-        {
-            merged.CurrentContext ??= next.CurrentContext;
-            merged.Clusters = [.. merged.Clusters ?? [], .. (next.Clusters ?? []).Where(c => merged.Clusters?.All(m => m.Name != c.Name) != false)];
-            merged.Users = [.. merged.Users ?? [], .. (next.Users ?? []).Where(u => merged.Users?.All(m => m.Name != u.Name) != false)];
-            merged.Contexts = [.. merged.Contexts ?? [], .. (next.Contexts ?? []).Where(c => merged.Contexts?.All(m => m.Name != c.Name) != false)];
-        }
-
-        return merged;
+        return (File.Exists(home) ? [new FileInfo(home)] : [], "kubeconfig");
     }
 
     public void Dispose() => Client.Dispose();

@@ -7,20 +7,31 @@ namespace Mirrord.Cli.Kubernetes;
 /// <summary>
 /// Follows a target's ready pods: lists them, then watches from the list's resourceVersion, and
 /// reports each pod that becomes ready (<c>joined</c>) or stops being ready or is deleted
-/// (<c>left</c>). A broken or expired watch is resumed by listing again and reporting the difference.
+/// (<c>left</c>). A watch the server ends (its timeout) resumes from the last resourceVersion seen,
+/// bookmarks included; a broken one, or one whose resourceVersion expired (the 410 ERROR event an
+/// API server sends after a restart or compaction, which the client library hands to the error
+/// callback rather than the loop), is resumed by listing again and reporting the difference, after
+/// a back-off that grows while the server keeps failing.
 /// </summary>
 internal sealed class TargetPodWatcher
 {
     private readonly KubeContext _kube;
     private readonly PodSelector _selector;
+    private readonly TimeProvider _time;
     private readonly HashSet<string> _ready = new(StringComparer.Ordinal);
     private string? _resourceVersion;
 
-    public TargetPodWatcher(KubeContext kube, PodSelector selector)
+    public TargetPodWatcher(KubeContext kube, PodSelector selector, TimeProvider? time = null)
     {
         _kube = kube;
         _selector = selector;
+        _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>The first wait after a failure; it doubles up to <see cref="MaxBackOff"/>.</summary>
+    public static TimeSpan FirstBackOff { get; } = TimeSpan.FromSeconds(1);
+
+    public static TimeSpan MaxBackOff { get; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The ready pods now; also the starting point of <see cref="FollowAsync"/>.</summary>
     public async Task<IReadOnlyList<V1Pod>> ListReadyAsync(CancellationToken cancellationToken)
@@ -55,13 +66,13 @@ internal sealed class TargetPodWatcher
 
     public async Task FollowAsync(Func<V1Pod, Task> joined, Func<string, string, Task> left, CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromSeconds(1);
+        var delay = FirstBackOff;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var healthy = false;
             try
             {
-                await WatchOnceAsync(joined, left, cancellationToken);
-                delay = TimeSpan.FromSeconds(1);
+                healthy = await WatchOnceAsync(joined, left, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -69,10 +80,18 @@ internal sealed class TargetPodWatcher
             }
             catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException or KubernetesException)
             {
-                // A watch that fails (API server restart, expired resourceVersion) resumes from a fresh list.
+                // A broken watch (the API server went away) resumes from a fresh list.
                 _resourceVersion = null;
-                await Task.Delay(delay, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
+            }
+
+            if (healthy)
+            {
+                delay = FirstBackOff;
+            }
+            else
+            {
+                await Task.Delay(delay, _time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackOff.Ticks));
             }
 
             if (_resourceVersion is null && !cancellationToken.IsCancellationRequested)
@@ -82,8 +101,12 @@ internal sealed class TargetPodWatcher
         }
     }
 
-    private async Task WatchOnceAsync(Func<V1Pod, Task> joined, Func<string, string, Task> left, CancellationToken cancellationToken)
+    /// <returns>Whether the watch did well: it delivered events, or ran a while and the server ended it without an error.</returns>
+    private async Task<bool> WatchOnceAsync(Func<V1Pod, Task> joined, Func<string, string, Task> left, CancellationToken cancellationToken)
     {
+        var expired = false;
+        var delivered = false;
+        var started = _time.GetTimestamp();
         var events = _kube.Client.CoreV1.WatchListNamespacedPodAsync(
             _kube.Namespace,
             labelSelector: _selector.LabelSelector,
@@ -91,13 +114,16 @@ internal sealed class TargetPodWatcher
             resourceVersion: _resourceVersion,
             allowWatchBookmarks: true,
             timeoutSeconds: 300,
+            // A Status in the stream (410 Expired above all) or an event that cannot be read: either way, list afresh.
+            onError: _ => expired = true,
             cancellationToken: cancellationToken);
         await foreach (var (type, pod) in events.WithCancellation(cancellationToken))
         {
+            delivered = true;
             if (type == WatchEventType.Error)
             {
-                _resourceVersion = null;
-                return;
+                expired = true;
+                break;
             }
 
             _resourceVersion = pod.Metadata?.ResourceVersion ?? _resourceVersion;
@@ -117,6 +143,15 @@ internal sealed class TargetPodWatcher
                 await left(name, type == WatchEventType.Deleted ? "deleted" : "no longer ready");
             }
         }
+
+        if (expired)
+        {
+            _resourceVersion = null;
+            return false;
+        }
+
+        // A quiet watch that the server ended on time is as good as one that delivered; one that ends at once is not.
+        return delivered || _time.GetElapsedTime(started) >= FirstBackOff;
     }
 
     private async Task ResyncAsync(Func<V1Pod, Task> joined, Func<string, string, Task> left, CancellationToken cancellationToken)

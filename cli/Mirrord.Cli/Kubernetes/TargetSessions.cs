@@ -56,6 +56,7 @@ internal sealed class TargetSessions
         }
 
         _reporter.Progress($"found {pods.Count} ready pod(s) of {_target}: {string.Join(", ", pods.Select(pod => pod.Name()))}");
+        await PortForwardPermission.CheckAsync(_kube, cancellationToken);
         watcher.Track(pods);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var first = pods.Select(pod => Join(pod, failFast: true, stopping.Token)).ToList();

@@ -57,19 +57,37 @@ public sealed class ConnectErrorTests
         Assert.Contains(result.Lines, line => line.StartsWith(expected, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task PortForwardForbidden_ExitsSidecarUnreachable_NamingThePermissionAndHowToCheckIt()
+    [Theory]
+    [InlineData(35, "create")]
+    [InlineData(35, "get")]
+    [InlineData(34, "get")]
+    public async Task PortForwardNotAllowed_IsToldBeforeAnyTrafficMoves_NamingTheVerbAndHowToCheckIt(int minor, string deniedVerb)
     {
         await using var env = await TargetEnvironment.StartAsync(replicas: 1);
         env.Publish(0);
-        env.Api.ForbidPortForward = true;
+        env.Api.MinorVersion = minor;
+        env.Api.Deny(deniedVerb, "pods/portforward");
 
         var result = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()));
 
-        Assert.True(result.Code == ExitCodes.SidecarUnreachable, string.Join("\n", result.Lines));
-        var message = Assert.Single(result.Lines, line => line.Contains("forbidden", StringComparison.Ordinal));
-        Assert.Contains("pods/portforward", message, StringComparison.Ordinal);
-        Assert.Contains("kubectl auth can-i create pods/portforward -n shop", message, StringComparison.Ordinal);
+        Assert.True(result.Code == ExitCodes.KubernetesUnavailable, string.Join("\n", result.Lines));
+        Assert.Equal(0, env.Api.PortForwards);
+        var message = Assert.Single(result.Lines, line => line.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains($"your account may not {deniedVerb} pods/portforward in namespace shop (context fake)", message, StringComparison.Ordinal);
+        Assert.Contains("kubectl auth can-i get pods/portforward -n shop && kubectl auth can-i create pods/portforward -n shop", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BeforeKubernetes135_CreateIsNotNeeded_AndConnectWorksWithGetAlone()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1);
+        var replica = env.Publish(0);
+        env.Api.MinorVersion = 34;
+        env.Api.Deny("create", "pods/portforward");
+
+        await using var cli = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1);
+
+        Assert.Equal("laptop", await replica.ServedByAsync("alice"));
     }
 
     [Fact]

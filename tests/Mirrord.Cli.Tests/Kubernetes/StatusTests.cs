@@ -18,7 +18,7 @@ public sealed class StatusTests
         var status = new CliSession(["status", "--kubeconfig", env.Kubeconfig, "--target", "deployment/orders"]);
         Assert.Equal(0, await status.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.Contains("pod orders-a (ready): sidecar 0.1.0, ports 8080, redirect behind-istio: behind Istio's sidecar: decrypted requests from Envoy (nat OUTPUT)", status.Lines);
+        Assert.True(status.Lines.Contains("pod orders-a (ready): sidecar 0.1.0, ports 8080, redirect behind-istio: behind Istio's sidecar: decrypted requests from Envoy (nat OUTPUT)"), string.Join("\n", status.Lines));
         var session = Assert.Single(status.Lines, line => line.Contains("alice@laptop", StringComparison.Ordinal));
         Assert.Contains("steal, header \"^X-Dev: alice$\" on ports", session, StringComparison.Ordinal);
         Assert.Contains("1 stolen, 0 mirrored", session, StringComparison.Ordinal);
@@ -35,6 +35,7 @@ public sealed class StatusTests
         Assert.Equal(0, await status.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
 
         using var pod = System.Text.Json.JsonDocument.Parse(Assert.Single(status.Lines));
+        Assert.True(pod.RootElement.GetProperty("problem").ValueKind == System.Text.Json.JsonValueKind.Null, status.Lines[0]);
         Assert.Equal("orders-a", pod.RootElement.GetProperty("pod").GetString());
         Assert.Equal("0.1.0", pod.RootElement.GetProperty("sidecar").GetProperty("version").GetString());
         Assert.Equal("iptables", pod.RootElement.GetProperty("sidecar").GetProperty("redirect").GetString());

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 using Mirrord.Injection;
@@ -8,59 +7,104 @@ namespace Mirrord.Testing.Kubernetes;
 
 /// <summary>
 /// A FAKE Kubernetes API server (there is none on the machines that run these tests): a real
-/// Kestrel app that serves what <c>mirrord-cli</c> asks of a real one, over the same HTTP API and
-/// with the real client library on the other end: pod lists and watches with label and field
-/// selectors, deployments and statefulsets, and the port-forward WebSocket
-/// (<c>v4.channel.k8s.io</c> framing, port prefix first on each channel), relayed to loopback
-/// endpoints that stand for the pods' ports.
+/// Kestrel app that serves what <c>mirrord-cli</c> and the webhook ask of a real one, over the same
+/// HTTP API and with the real client library on the other end: HTTPS with a CA of its own, bearer
+/// tokens, RBAC per verb, pod lists and watches with label and field selectors, deployments and
+/// statefulsets, and the port-forward WebSocket as the API server and kubelet serve it. It can be
+/// restarted on the same port: objects survive (they live in etcd), watches and their history do not.
 /// </summary>
 public sealed partial class FakeKubeApiServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly object _gate = new();
     private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<int, int>> _podPorts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object> _owners = new(StringComparer.Ordinal);
-    private readonly List<(long Version, string Type, V1Pod Pod)> _events = [];
-    private readonly List<Channel<(long, string, V1Pod)>> _watchers = [];
+    private readonly int _port;
+    private WebApplication _app;
     private long _resourceVersion = 100;
     private int _portForwards;
 
-    private FakeKubeApiServer(WebApplication app, string @namespace)
+    private FakeKubeApiServer(string @namespace, int port, FakeApiCertificates certificates)
     {
-        _app = app;
         Namespace = @namespace;
+        _port = port;
+        Certificates = certificates;
+        _app = null!;
     }
 
     public string Namespace { get; }
 
-    public Uri Address => new(_app.Urls.First());
+    public Uri Address => new($"https://127.0.0.1:{_port}");
+
+    /// <summary>The CA and serving certificate; with a TLS server name, the handshake only succeeds for that SNI.</summary>
+    public FakeApiCertificates Certificates { get; }
 
     /// <summary>How many port-forward WebSockets have been opened.</summary>
     public int PortForwards => Volatile.Read(ref _portForwards);
 
-    public static async Task<FakeKubeApiServer> StartAsync(string @namespace = "shop")
+    /// <summary>Starts the server; with <paramref name="tlsServerName"/>, it stands behind a proxy that routes by SNI (kubeconfig <c>tls-server-name</c>).</summary>
+    public static async Task<FakeKubeApiServer> StartAsync(string @namespace = "shop", string? tlsServerName = null)
+    {
+        var server = new FakeKubeApiServer(@namespace, FreePort.Next(), FakeApiCertificates.Create(tlsServerName));
+        server._app = server.Build();
+        await server._app.StartAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Stops and starts again on the same port, as an API server restart looks to its clients: open
+    /// watches end, and the new watch cache starts at the current resourceVersion, so a watch resumed
+    /// from an older one is told it expired (410).
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        EndWatches();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Compact();
+        _app = Build();
+        await _app.StartAsync();
+    }
+
+    private WebApplication Build()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, _port, listen =>
+        {
+            listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+            listen.UseHttps(https => https.ServerCertificateSelector = (_, name) => Certificates.Select(name));
+        }));
         var app = builder.Build();
-        var server = new FakeKubeApiServer(app, @namespace);
+        app.Use(AuthenticateAsync);
         app.UseWebSockets();
-        app.MapGet("/api/v1/namespaces/{ns}/pods", server.PodsAsync);
-        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/portforward", server.PortForwardAsync);
-        app.MapGet("/apis/apps/v1/namespaces/{ns}/{kind}/{name}", server.OwnerAsync);
-        server.MapObjects(app);
-        server.MapNamespaces(app);
-        await app.StartAsync();
-        return server;
+        app.MapGet("/api/v1/namespaces/{ns}/pods", PodsAsync);
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/portforward", PortForwardAsync);
+        app.MapGet("/apis/apps/v1/namespaces/{ns}/{kind}/{name}", OwnerAsync);
+        MapAuthorization(app);
+        MapObjects(app);
+        MapNamespaces(app);
+        return app;
     }
 
     /// <summary>A kubeconfig whose current context points here, with <see cref="Namespace"/> as its namespace.</summary>
     public string WriteKubeconfig(string? contextNamespace = null)
     {
         var path = Path.Combine(Path.GetTempPath(), $"mirrord-kubeconfig-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, $"""
+        File.WriteAllText(path, KubeconfigText(contextNamespace));
+        return path;
+    }
+
+    /// <summary>
+    /// The kubeconfig text: this server with its CA, the user <c>developer</c> with <paramref name="user"/>
+    /// as its credentials (a bearer token by default), and <paramref name="cluster"/> lines added to the cluster.
+    /// </summary>
+    public string KubeconfigText(string? contextNamespace = null, string? user = null, string? cluster = null)
+    {
+        var indentedUser = (user ?? $"token: {Token}").Replace("\n", "\n    ", StringComparison.Ordinal);
+        var tlsServerName = Certificates.TlsServerName is { } sni ? $"\n    tls-server-name: {sni}" : string.Empty;
+        var extraCluster = cluster is null ? string.Empty : "\n    " + cluster.Replace("\n", "\n    ", StringComparison.Ordinal);
+        return $"""
             apiVersion: v1
             kind: Config
             current-context: fake
@@ -68,18 +112,18 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             - name: fake
               cluster:
                 server: {Address.ToString().TrimEnd('/')}
+                certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(Certificates.CaPem))}{tlsServerName}{extraCluster}
             users:
             - name: developer
               user:
-                token: fake-token
+                {indentedUser}
             contexts:
             - name: fake
               context:
                 cluster: fake
                 user: developer
                 namespace: {contextNamespace ?? Namespace}
-            """);
-        return path;
+            """;
     }
 
     public void AddDeployment(string name, IDictionary<string, string> matchLabels)
@@ -163,20 +207,22 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             _pods[pod.Name()] = pod;
         }
 
-        _events.Add((version, type, snapshot));
-        foreach (var watcher in _watchers)
-        {
-            watcher.Writer.TryWrite((version, type, snapshot));
-        }
+        Record(version, type, snapshot);
     }
 
     private async Task PodsAsync(HttpContext context, string ns)
     {
         var query = context.Request.Query;
         var matches = Selector(query["labelSelector"], query["fieldSelector"]);
+        if (!Allowed(query["watch"] == "true" || query["watch"] == "1" ? "watch" : "list", "pods"))
+        {
+            await ForbiddenAsync(context, query["watch"] == "true" || query["watch"] == "1" ? "watch" : "list", "pods", null, ns);
+            return;
+        }
+
         if (query["watch"] == "true" || query["watch"] == "1")
         {
-            await WatchAsync(context, matches, long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out var from) ? from : 0);
+            await WatchAsync(context, matches, query);
             return;
         }
 
@@ -193,46 +239,6 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         }
 
         await WriteJsonAsync(context, list);
-    }
-
-    private async Task WatchAsync(HttpContext context, Func<V1Pod, bool> matches, long from)
-    {
-        var channel = Channel.CreateUnbounded<(long, string, V1Pod)>();
-        lock (_gate)
-        {
-            foreach (var e in _events.Where(e => e.Version > from))
-            {
-                channel.Writer.TryWrite(e);
-            }
-
-            _watchers.Add(channel);
-        }
-
-        context.Response.ContentType = "application/json";
-        await context.Response.StartAsync();
-        try
-        {
-            await foreach (var (_, type, pod) in channel.Reader.ReadAllAsync(context.RequestAborted))
-            {
-                if (matches(pod))
-                {
-                    var line = $"{{\"type\":\"{type}\",\"object\":{KubernetesJson.Serialize(pod)}}}\n";
-                    await context.Response.WriteAsync(line, context.RequestAborted);
-                    await context.Response.Body.FlushAsync(context.RequestAborted);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The client stopped watching.
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _watchers.Remove(channel);
-            }
-        }
     }
 
     private async Task OwnerAsync(HttpContext context, string ns, string kind, string name)
@@ -276,14 +282,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        lock (_gate)
-        {
-            foreach (var watcher in _watchers)
-            {
-                watcher.Writer.TryComplete();
-            }
-        }
-
+        EndWatches();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

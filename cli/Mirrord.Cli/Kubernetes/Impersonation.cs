@@ -1,0 +1,34 @@
+using k8s.KubeConfigModels;
+
+namespace Mirrord.Cli.Kubernetes;
+
+/// <summary>kubeconfig's <c>as</c>, <c>as-groups</c> and <c>as-user-extra</c>: whom every request acts as.</summary>
+internal sealed record Impersonation(string? User, IReadOnlyList<string> Groups, IReadOnlyDictionary<string, string> Extra)
+{
+    public static Impersonation? From(UserCredentials? credentials)
+    {
+        var groups = credentials?.ImpersonateGroups?.Where(g => !string.IsNullOrEmpty(g)).ToList() ?? [];
+        var extra = credentials?.ImpersonateUserExtra ?? [];
+        var user = string.IsNullOrEmpty(credentials?.Impersonate) ? null : credentials.Impersonate;
+        return user is null && groups.Count == 0 && extra.Count == 0 ? null : new Impersonation(user, groups, extra);
+    }
+
+    /// <summary>The request headers the API server reads impersonation from (<c>Impersonate-User</c>, <c>-Group</c>, <c>-Extra-*</c>).</summary>
+    public void Apply(HttpRequestMessage request)
+    {
+        if (User is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Impersonate-User", User);
+        }
+
+        foreach (var group in Groups)
+        {
+            request.Headers.TryAddWithoutValidation("Impersonate-Group", group);
+        }
+
+        foreach (var (key, value) in Extra)
+        {
+            request.Headers.TryAddWithoutValidation($"Impersonate-Extra-{Uri.EscapeDataString(key)}", value);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Mirrord.Testing.Kubernetes;
+
+/// <summary>
+/// Authentication and authorization of the fake API server, in the real one's order: a request
+/// with a token that is not accepted gets 401 before anything else
+/// (staging/src/k8s.io/apiserver/pkg/endpoints/filters/authentication.go); then RBAC decides per
+/// verb and resource, where the verb follows the HTTP method (GET on a named object or subresource
+/// is <c>get</c>, on a collection <c>list</c>, with <c>watch=true</c> <c>watch</c>;
+/// staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), and a refusal is a 403 Status
+/// naming the user, verb and resource (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go).
+/// </summary>
+public sealed partial class FakeKubeApiServer
+{
+    private readonly HashSet<(string Verb, string Resource)> _denied = [];
+    private readonly List<ImpersonatedRequest> _impersonated = [];
+
+    /// <summary>The bearer token the user <c>developer</c> authenticates with.</summary>
+    public string Token { get; set; } = "fake-token";
+
+    /// <summary>
+    /// The minor version the server reports at <c>/version</c>. From 1.35 a port-forward over
+    /// WebSocket needs <c>create</c> on pods/portforward as well as the <c>get</c> its GET is
+    /// authorized as (feature gate AuthorizePodWebsocketUpgradeCreatePermission, beta and on by
+    /// default from 1.35: content/en/docs/reference/command-line-tools-reference/feature-gates/ in kubernetes/website).
+    /// </summary>
+    public int MinorVersion { get; set; } = 35;
+
+    /// <summary>The impersonation headers of each request that carried any.</summary>
+    public IReadOnlyList<ImpersonatedRequest> Impersonated
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _impersonated];
+            }
+        }
+    }
+
+    /// <summary>Takes <paramref name="verb"/> on <paramref name="resource"/> (e.g. <c>pods/portforward</c>) away from the user.</summary>
+    public void Deny(string verb, string resource)
+    {
+        lock (_gate)
+        {
+            _denied.Add((verb, resource));
+        }
+    }
+
+    private bool Allowed(string verb, string resource)
+    {
+        lock (_gate)
+        {
+            return !_denied.Contains((verb, resource));
+        }
+    }
+
+    private static Task ForbiddenAsync(HttpContext context, string verb, string resource, string? name, string ns)
+    {
+        var (plain, subresource) = resource.Split('/') is [var r, var sub] ? (r, sub) : (resource, null);
+        var what = name is null ? plain : $"{plain} \"{name}\"";
+        return StatusAsync(context, 403, "Forbidden",
+            $"{what} is forbidden: User \"developer\" cannot {verb} resource \"{plain}{(subresource is null ? string.Empty : "/" + subresource)}\" in API group \"\" in the namespace \"{ns}\"");
+    }
+
+    private async Task AuthenticateAsync(HttpContext context, Func<Task> next)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var anonymousAllowed = context.Request.Path.StartsWithSegments("/version", StringComparison.Ordinal);
+        if (header != $"Bearer {Token}" && !(header.Length == 0 && anonymousAllowed))
+        {
+            await StatusAsync(context, 401, "Unauthorized", "Unauthorized");
+            return;
+        }
+
+        var user = context.Request.Headers["Impersonate-User"].ToString();
+        var groups = context.Request.Headers["Impersonate-Group"].Select(g => g ?? string.Empty).ToList();
+        if (user.Length > 0 || groups.Count > 0)
+        {
+            lock (_gate)
+            {
+                _impersonated.Add(new ImpersonatedRequest(context.Request.Path, user, groups));
+            }
+        }
+
+        await next();
+    }
+
+    private void MapAuthorization(WebApplication app)
+    {
+        // Answered from the same RBAC as the requests themselves (pkg/registry/authorization/selfsubjectaccessreview/rest.go).
+        app.MapPost("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", async (HttpContext context) =>
+        {
+            var review = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+            var attributes = review["spec"]?["resourceAttributes"];
+            var verb = attributes?["verb"]?.GetValue<string>() ?? string.Empty;
+            var resource = attributes?["resource"]?.GetValue<string>() ?? string.Empty;
+            var subresource = attributes?["subresource"]?.GetValue<string>();
+            var allowed = Allowed(verb, subresource is { Length: > 0 } ? $"{resource}/{subresource}" : resource);
+            review["status"] = new JsonObject { ["allowed"] = allowed };
+            context.Response.StatusCode = StatusCodes.Status201Created;
+            await context.Response.WriteAsJsonAsync(review);
+        });
+        app.MapGet("/version", () => Results.Json(new Dictionary<string, string>
+        {
+            ["major"] = "1",
+            ["minor"] = MinorVersion.ToString(CultureInfo.InvariantCulture),
+            ["gitVersion"] = $"v1.{MinorVersion}.0",
+            ["platform"] = "linux/amd64",
+        }));
+    }
+
+    public sealed record ImpersonatedRequest(string Path, string User, IReadOnlyList<string> Groups);
+}
