@@ -33,9 +33,10 @@ public sealed class TargetEnvironment : IAsyncDisposable
 
     public string Kubeconfig { get; }
 
-    public static async Task<TargetEnvironment> StartAsync(int replicas)
+    /// <summary>Starts the environment; with <paramref name="tlsServerName"/>, the API server is only reachable with that SNI.</summary>
+    public static async Task<TargetEnvironment> StartAsync(int replicas, string? tlsServerName = null)
     {
-        var api = await FakeKubeApiServer.StartAsync("shop");
+        var api = await FakeKubeApiServer.StartAsync("shop", tlsServerName);
         api.AddDeployment("orders", Labels);
         var laptop = await TestApp.StartAsync("laptop");
         var list = new List<Replica>();
@@ -76,6 +77,15 @@ public sealed class TargetEnvironment : IAsyncDisposable
               } } },
             }
             """);
+        _files.Add(path);
+        return path;
+    }
+
+    /// <summary>Writes a kubeconfig for this API server with <paramref name="user"/> as the user's entry and <paramref name="cluster"/> added to the cluster's.</summary>
+    public string WriteKubeconfig(string? user = null, string? cluster = null, string? directory = null)
+    {
+        var path = Path.Combine(directory ?? Path.GetTempPath(), $"mirrord-kubeconfig-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, Api.KubeconfigText(user: user, cluster: cluster));
         _files.Add(path);
         return path;
     }

@@ -25,6 +25,8 @@ public sealed partial class FakeKubeApiServer
     private const string BinaryProtocol = "v4.channel.k8s.io";
     private const string Base64Protocol = "v4.base64.channel.k8s.io";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _openPortForwards = new();
+
     /// <summary>The subprotocols the kubelet agrees to (the empty string: a client that asks for none).</summary>
     public IReadOnlyList<string> PortForwardProtocols { get; set; } = [BinaryProtocol, Base64Protocol, string.Empty];
 
@@ -71,6 +73,7 @@ public sealed partial class FakeKubeApiServer
         }
 
         Interlocked.Increment(ref _portForwards);
+        using var open = new OpenPortForward(_openPortForwards, context);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(chosen.Length == 0 ? null : chosen);
         var frames = new ChannelFrames(socket, chosen == Base64Protocol);
         byte[] prefix = [(byte)(port & 0xff), (byte)(port >> 8)];
@@ -133,6 +136,33 @@ public sealed partial class FakeKubeApiServer
         });
         await down;
         await up.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Drops every open port-forward, as the connections through a stopping API server drop.</summary>
+    private void AbortPortForwards()
+    {
+        foreach (var context in _openPortForwards.Keys)
+        {
+            context.Abort();
+        }
+
+        _openPortForwards.Clear();
+    }
+
+    /// <summary>Lists a port-forward among the open ones for as long as it is in scope.</summary>
+    private sealed class OpenPortForward : IDisposable
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _open;
+        private readonly HttpContext _context;
+
+        public OpenPortForward(System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> open, HttpContext context)
+        {
+            _open = open;
+            _context = context;
+            _open[context] = 0;
+        }
+
+        public void Dispose() => _open.TryRemove(_context, out _);
     }
 
     /// <summary>The channel framing of one port-forward WebSocket, in its binary or base64 form.</summary>

@@ -81,6 +81,7 @@ public sealed partial class FakeKubeApiServer
     {
         Interlocked.Increment(ref _watchRequests);
         var from = long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out var rv) ? rv : 0;
+
         var watcher = new Watcher(Channel.CreateUnbounded<(long, string, V1Pod)>(), query["allowWatchBookmarks"] == "true");
         string? expired = null;
         lock (_gate)

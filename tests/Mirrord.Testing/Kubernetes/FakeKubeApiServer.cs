@@ -23,6 +23,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private WebApplication _app;
     private long _resourceVersion = 100;
     private int _portForwards;
+    private int _podLists;
 
     private FakeKubeApiServer(string @namespace, int port, FakeApiCertificates certificates)
     {
@@ -38,6 +39,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     /// <summary>The CA and serving certificate; with a TLS server name, the handshake only succeeds for that SNI.</summary>
     public FakeApiCertificates Certificates { get; }
+
+    /// <summary>How many pod lists (not watches) were served.</summary>
+    public int PodLists => Volatile.Read(ref _podLists);
 
     /// <summary>How many port-forward WebSockets have been opened.</summary>
     public int PortForwards => Volatile.Read(ref _portForwards);
@@ -59,6 +63,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public async Task RestartAsync()
     {
         EndWatches();
+        AbortPortForwards();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Compact();
@@ -70,6 +75,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, _port, listen =>
         {
             listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
@@ -226,6 +232,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
+        Interlocked.Increment(ref _podLists);
         V1PodList list;
         lock (_gate)
         {
@@ -283,6 +290,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         EndWatches();
+        AbortPortForwards();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
