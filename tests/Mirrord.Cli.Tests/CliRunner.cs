@@ -9,8 +9,14 @@ public static class CliRunner
 
     public static Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
+    /// <summary>Runs the CLI with <paramref name="environment"/> added to its environment.</summary>
+    public static Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => RunWithInputAsync(null, args, environment);
+
     /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (closed after it).</summary>
-    public static async Task<CliResult> RunWithInputAsync(string? input, params string[] args)
+    public static Task<CliResult> RunWithInputAsync(string? input, params string[] args) => RunWithInputAsync(input, args, null);
+
+    private static async Task<CliResult> RunWithInputAsync(string? input, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -20,6 +26,11 @@ public static class CliRunner
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(s_cliPath);
         foreach (var arg in args)
         {

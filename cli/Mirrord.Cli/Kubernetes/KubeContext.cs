@@ -71,7 +71,7 @@ internal sealed class KubeContext : IDisposable
             };
         }
 
-        DelegatingHandler[] handlers = Impersonation.From(user?.UserCredentials) is { } impersonation ? [new ImpersonationHandler(impersonation)] : [];
+        DelegatingHandler[] handlers = Impersonation.From(user?.UserCredentials, user?.Name ?? "(none)", where) is { } impersonation ? [new ImpersonationHandler(impersonation)] : [];
         var @namespace = namespaceFlag ?? configNamespace ?? configuration.Namespace ?? "default";
         return new KubeContext(new k8s.Kubernetes(configuration, handlers), @namespace, configuration.CurrentContext ?? context ?? "(none)", configuration.TlsServerName);
     }
