@@ -24,7 +24,7 @@ internal static class ExitCodes
     /// <summary>The target's pods carry no mirrord sidecar: the namespace or pod has not opted in.</summary>
     public const int NotInjected = 6;
 
-    /// <summary>No usable kubeconfig, or the API server cannot be reached or refuses the request.</summary>
+    /// <summary>No usable kubeconfig, or the API server cannot be reached or refuses the request (a missing port-forward permission included).</summary>
     public const int KubernetesUnavailable = 7;
 
     /// <summary>The local command after <c>--</c> could not be started. Once it runs, connect exits with its code.</summary>
