@@ -54,6 +54,21 @@ public sealed class ApiServerChurnTests
     }
 
     [Fact]
+    public async Task WatchesTheServerEndsOnItsTimeout_AreResumed_AndAReplicaAddedAfterIsJoined()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 2);
+        env.Publish(0);
+        env.Api.WatchTimeout = TimeSpan.FromMilliseconds(300);
+        await using var cli = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1);
+
+        await Poll.UntilAsync(() => env.Api.WatchRequests >= 3, "the server ended the watch twice");
+        var second = env.Publish(1);
+
+        await cli.ExpectLineAsync("registered on pod orders-b");
+        Assert.Equal("laptop", await second.ServedByAsync("alice"));
+    }
+
+    [Fact]
     public async Task ApiServerRestart_MidSession_TheSessionGoesOn_AndAReplicaAddedAfterIsJoined()
     {
         await using var env = await TargetEnvironment.StartAsync(replicas: 2);

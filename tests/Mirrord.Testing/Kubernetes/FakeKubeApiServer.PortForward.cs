@@ -9,7 +9,7 @@ namespace Mirrord.Testing.Kubernetes;
 /// <summary>
 /// The port-forward endpoint of the fake API server, as the API server and kubelet serve it:
 /// <list type="bullet">
-/// <item>RBAC <c>get</c> on pods/portforward (the WebSocket upgrade is a GET), and from 1.35 <c>create</c> too; a pod that does not exist is a 404 Status.</item>
+/// <item>RBAC <c>get</c> on pods/portforward (the WebSocket upgrade is a GET), and from 1.35 <c>create</c> too; a pod that does not exist is a 404 Status (pkg/registry/core/pod/strategy.go, PortForwardLocation).</item>
 /// <item>Subprotocol negotiation (staging/src/k8s.io/apimachinery/pkg/util/httpstream/wsstream/conn.go, handshake):
 /// <c>v4.channel.k8s.io</c> (binary), <c>v4.base64.channel.k8s.io</c> (text, channel as an ASCII digit, payload
 /// base64) or none at all (binary); anything else gets 403 with an empty body from the WebSocket library.</item>
