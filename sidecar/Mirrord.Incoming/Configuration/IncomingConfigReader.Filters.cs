@@ -144,10 +144,10 @@ internal sealed partial class IncomingConfigReader
     }
 
     private HeaderRuleConfig? ReadHeaderRule(JsoncValue value, string path)
-        => ReadPattern(value, path) is { } pattern ? new HeaderRuleConfig(pattern, path, value.Position) : null;
+        => ReadPattern(value, path, emptyIsError: true) is { } pattern ? new HeaderRuleConfig(pattern, path, value.Position) : null;
 
     private PathRuleConfig? ReadPathRule(JsoncValue value, string path)
-        => ReadPattern(value, path) is { } pattern ? new PathRuleConfig(pattern, path, value.Position) : null;
+        => ReadPattern(value, path, emptyIsError: true) is { } pattern ? new PathRuleConfig(pattern, path, value.Position) : null;
 
     private MethodRuleConfig? ReadMethodRule(JsoncValue value, string path)
     {
@@ -206,7 +206,7 @@ internal sealed partial class IncomingConfigReader
         }
         else
         {
-            pattern = ReadPattern(matchesField.Value, $"{path}.matches");
+            pattern = ReadPattern(matchesField.Value, $"{path}.matches", emptyIsError: false);
         }
 
         return query is null || pattern is null || kind != "json"
@@ -214,7 +214,7 @@ internal sealed partial class IncomingConfigReader
             : new JsonBodyRuleConfig(query, pattern, path, owner.Position);
     }
 
-    private string? ReadPattern(JsoncValue value, string path)
+    private string? ReadPattern(JsoncValue value, string path, bool emptyIsError)
     {
         var pattern = ReadString(value, path);
         if (pattern is null)
@@ -225,6 +225,13 @@ internal sealed partial class IncomingConfigReader
         if (!FilterPattern.TryValidate(pattern, out var error))
         {
             Error(path, value, error!);
+            return null;
+        }
+
+        if (pattern.Length == 0 && emptyIsError)
+        {
+            // As in mirrord: an empty header or path filter would steal every request on the port, silently.
+            Error(path, value, "is empty, which would match (and steal) every request; write a pattern, or leave http_filter out to steal the whole port");
             return null;
         }
 

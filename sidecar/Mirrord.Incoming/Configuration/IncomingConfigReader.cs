@@ -217,6 +217,12 @@ internal sealed partial class IncomingConfigReader
                 continue;
             }
 
+            if (mappings.Exists(mapping => mapping.Local == local))
+            {
+                Error(itemPath, item, $"local port {local} is already mapped by an earlier entry (mirrord maps ports one to one)");
+                continue;
+            }
+
             mappings.Add(new PortMapping(local.Value, remote.Value));
         }
 

@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace Mirrord.Incoming.Filtering;
 
 /// <summary>
-/// The one place that turns a user's pattern into a <see cref="Regex"/>: .NET's backtracking
-/// engine (look-arounds must work, so never NonBacktracking), invariant culture, always a timeout.
+/// The one place that turns a user's pattern into a <see cref="Regex"/>: mirrord's Rust dialect
+/// translated (<see cref="RustRegexDialect"/>), .NET's backtracking engine (look-arounds must work,
+/// so never NonBacktracking), invariant culture, always a timeout.
 /// </summary>
 public static class FilterPattern
 {
@@ -24,7 +25,8 @@ public static class FilterPattern
             regexOptions |= RegexOptions.Compiled;
         }
 
-        return new Regex(pattern, regexOptions, options.MatchTimeout);
+        var translated = RustRegexDialect.Translate(pattern);
+        return new Regex(translated.Pattern ?? throw new ArgumentException(translated.Error, nameof(pattern)), regexOptions, options.MatchTimeout);
     }
 
     /// <summary>Checks that a pattern compiles; the error names the offset and the reason.</summary>
@@ -36,15 +38,24 @@ public static class FilterPattern
             return false;
         }
 
+        var translated = RustRegexDialect.Translate(pattern);
+        if (translated.Pattern is null)
+        {
+            error = $"{translated.Error} (see the regex dialect table in docs/CONFIG.md)";
+            return false;
+        }
+
         try
         {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, FilterOptions.Default.MatchTimeout);
+            _ = new Regex(translated.Pattern, RegexOptions.CultureInvariant, FilterOptions.Default.MatchTimeout);
             error = null;
             return true;
         }
         catch (RegexParseException ex)
         {
-            error = $"invalid regex at offset {ex.Offset}: {ReasonOf(ex)}";
+            // The offset is the .NET engine's, in the translated pattern: give the user's own.
+            var offset = ex.Offset < 0 ? ex.Offset : ex.Offset < translated.SourceOffsets.Count ? translated.SourceOffsets[ex.Offset] : pattern.Length;
+            error = $"invalid regex at offset {offset}: {ReasonOf(ex)}";
             return false;
         }
         catch (ArgumentException ex)

@@ -27,7 +27,7 @@ internal sealed class HeaderLinePrefilter
             }
         }
 
-        return !pattern.Contains("(?(", StringComparison.Ordinal);
+        return !pattern.Contains("(?(", StringComparison.Ordinal) && !pattern.Contains("(?P=", StringComparison.Ordinal);
     }
 
     public static HeaderLinePrefilter? TryCreate(IReadOnlyList<HeaderRule> rules, FilterOptions options)

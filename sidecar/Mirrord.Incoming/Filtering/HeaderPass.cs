@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Mirrord.Incoming.Filtering;
 
 /// <summary>
-/// Visits each header value once, renders it as <c>Name: value</c> only when some pending rule
+/// Visits each header value once, renders it as <c>name: value</c> (name in lower case) only when some pending rule
 /// can match that name, and records which header rules matched. Stops when all have.
 /// </summary>
 internal ref struct HeaderPass : IHeaderVisitor
@@ -35,7 +35,12 @@ internal ref struct HeaderPass : IHeaderVisitor
         var buffer = length <= StackLimit ? stackalloc char[StackLimit] : (rented = ArrayPool<char>.Shared.Rent(length));
         try
         {
-            name.CopyTo(buffer);
+            // mirrord matches the name as the Rust http crate stores it, in lower case: "(?-i)^x-dev:" behaves the same here.
+            for (var i = 0; i < name.Length; i++)
+            {
+                buffer[i] = char.ToLowerInvariant(name[i]);
+            }
+
             buffer[name.Length] = ':';
             buffer[name.Length + 1] = ' ';
             value.CopyTo(buffer[(name.Length + 2)..]);

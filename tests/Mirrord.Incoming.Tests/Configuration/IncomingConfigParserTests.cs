@@ -90,6 +90,10 @@ public class IncomingConfigParserTests
     [InlineData("""{ "ports": [80], "ignore_ports": [81] }""", "feature.network.incoming.ports", "cannot be set together with ignore_ports", 1, 12)]
     [InlineData("""{ "port_mapping": [[8080]] }""", "feature.network.incoming.port_mapping[0]", "[local, remote] pair", 1, 20)]
     [InlineData("""{ "port_mapping": [[1, 80], [2, 80]] }""", "feature.network.incoming.port_mapping[1]", "remote port 80 is already mapped", 1, 29)]
+    [InlineData("""{ "port_mapping": [[5000, 80], [5000, 81]] }""", "feature.network.incoming.port_mapping[1]", "local port 5000 is already mapped", 1, 32)]
+    [InlineData("""{ "http_filter": { "header_filter": "" } }""", "feature.network.incoming.http_filter.header_filter", "is empty, which would match (and steal) every request", 1, 37)]
+    [InlineData("""{ "http_filter": { "path_filter": "" } }""", "feature.network.incoming.http_filter.path_filter", "is empty, which would match (and steal) every request", 1, 35)]
+    [InlineData("""{ "http_filter": { "any_of": [ { "header": "" } ] } }""", "feature.network.incoming.http_filter.any_of[0].header", "is empty", 1, 44)]
     [InlineData("""{ "on_concurrent_steal": "retry" }""", "feature.network.incoming.on_concurrent_steal", "\"abort\", \"continue\" or \"override\"", 1, 26)]
     [InlineData("""{ "http_filter": { "method_filter": "GET POST" } }""", "feature.network.incoming.http_filter.method_filter", "HTTP method", 1, 37)]
     [InlineData("""{ "http_filter": { "body_filter": { "body": "xml", "query": "$.a", "matches": "b" } } }""",
