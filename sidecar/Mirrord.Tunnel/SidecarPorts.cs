@@ -17,6 +17,13 @@ public static class SidecarPorts
     /// <summary>Health checks and Prometheus metrics (15090, its first home, is Envoy's Prometheus port in Istio pods).</summary>
     public const int Health = 15082;
 
+    /// <summary>
+    /// On <see cref="Health"/>: <c>/app-tcp/{port}</c> answers 200 when the app accepts a TCP
+    /// connection on that intercepted port, 503 when it does not. The injector points a tcpSocket
+    /// probe on an intercepted port here, since the sidecar's own listener would otherwise answer it.
+    /// </summary>
+    public const string AppTcpProbePath = "/app-tcp/";
+
     /// <summary>Every port the sidecar binds: a pod whose app listens on one of them cannot be injected.</summary>
     public static IReadOnlyList<int> All { get; } = [Inbound, Session, Health];
 }

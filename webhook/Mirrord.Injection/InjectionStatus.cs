@@ -8,12 +8,14 @@ namespace Mirrord.Injection;
 /// What the webhook did to a pod, recorded in <see cref="PodAnnotations.Status"/>: the sidecar's
 /// version, the container ports redirected to it and how (<c>iptables</c> without a mesh,
 /// <c>behind-istio</c> or <c>behind-linkerd</c> behind one). The CLI reads it to tell an injected
-/// pod from one that is not, and a second admission to stay idempotent.
+/// pod from one that is not. <c>probes</c>, when present, lists the tcpSocket probes that were
+/// rewritten to ask the sidecar, with their original handlers.
 /// </summary>
 public sealed record InjectionStatus(
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("ports")] IReadOnlyList<int> Ports,
-    [property: JsonPropertyName("redirect")] string Redirect)
+    [property: JsonPropertyName("redirect")] string Redirect,
+    [property: JsonPropertyName("probes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<RewrittenProbe>? Probes = null)
 {
     /// <summary>What the redirect mode means, for people; an unknown name (a newer injector's) is shown as it is.</summary>
     public string DescribeRedirect()

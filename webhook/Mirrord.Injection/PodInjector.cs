@@ -11,10 +11,12 @@ namespace Mirrord.Injection;
 
 /// <summary>
 /// Decides whether a pod gets the sidecar and computes the JSON Patch that adds it. Pure: no I/O,
-/// the same for the webhook and <c>mirrord-cli inject</c>. The patch only adds (two init
-/// containers, one annotation), so it applies cleanly whatever else the pod carries, and a pod it
-/// produced is recognised and left alone on a second pass, unless a service mesh has joined it
-/// since (<see cref="MeshRedirectRepair"/>).
+/// the same for the webhook and <c>mirrord-cli inject</c>. The patch adds two init containers and
+/// one annotation, and replaces only the tcpSocket probes on intercepted ports
+/// (<see cref="TcpProbeRewrite"/>), so it applies cleanly whatever else the pod carries. A pod it
+/// produced (the mirrord containers are there) is left alone on a second pass, unless a service
+/// mesh has joined it since (<see cref="MeshRedirectRepair"/>); a status annotation without the
+/// containers behind it is a leftover, and the pod is injected.
 /// </summary>
 public sealed class PodInjector
 {
@@ -99,18 +101,24 @@ public sealed class PodInjector
             return InjectionResult.Deny(resourceError);
         }
 
-        allWarnings.AddRange(ProbeRule.Warnings(pod, ports));
+        if (PodJson.Annotation(pod, PodAnnotations.Status) is not null)
+        {
+            allWarnings.Add($"the pod carried {PodAnnotations.Status} without the mirrord containers (left over when they were removed); it is injected again");
+        }
+
+        var probeRewrite = TcpProbeRewrite.Plan(pod, ports);
         var redirect = mesh.Redirect(ports, SidecarPorts.Inbound);
-        var status = new InjectionStatus(InjectorVersion.Current, ports, redirect.Mode.StatusName());
+        var status = new InjectionStatus(InjectorVersion.Current, ports, redirect.Mode.StatusName(), probeRewrite.Rewritten.Count > 0 ? probeRewrite.Rewritten : null);
         var operations = new List<JsonPatchOperation>();
         AddAnnotation(pod, operations, PodAnnotations.Status, status.ToJson());
+        operations.AddRange(probeRewrite.Operations);
 
         // Istio rewrites the probes of every container its injector finds to go through its agent on
         // 15020 (pkg/kube/inject/app_probe.go); when that injector runs after ours, see SidecarProbes.
         var probes = mesh is { Kind: MeshKind.Istio, Present: false } ? SidecarProbes.ReadinessOnly : SidecarProbes.All;
         AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes));
         var described = mesh.Kind == MeshKind.None ? reason : $"{reason}; the redirect sits {redirect.Mode.Describe()} ({mesh.Evidence})";
-        return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode);
+        return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode, probeRewrite.Lines);
     }
 
     private static bool ListsFilterPorts(string configText)
@@ -123,11 +131,13 @@ public sealed class PodInjector
             && filter.TryGetProperty("ports", out _);
     }
 
-    /// <summary>Already injected: the status annotation, or a container of ours under either list.</summary>
+    /// <summary>
+    /// Already injected: a container of ours under either list. The status annotation alone does not
+    /// count: an overlay that replaced initContainers leaves it behind without the sidecar.
+    /// </summary>
     public static bool IsInjected(JsonObject pod)
-        => PodJson.Annotation(pod, PodAnnotations.Status) is not null
-           || PodJson.Containers(pod, "initContainers").Concat(PodJson.Containers(pod, "containers"))
-               .Any(c => PodJson.String(c["name"]) is PodAnnotations.SidecarContainer or PodAnnotations.InitContainer);
+        => PodJson.Containers(pod, "initContainers").Concat(PodJson.Containers(pod, "containers"))
+            .Any(c => PodJson.String(c["name"]) is PodAnnotations.SidecarContainer or PodAnnotations.InitContainer);
 
     private static void AddAnnotation(JsonObject pod, List<JsonPatchOperation> operations, string key, string value)
     {

@@ -23,6 +23,11 @@ internal static class WorkloadLines
             output.WriteLine($"  redirect: {redirect.StatusName()} ({redirect.Describe()})");
         }
 
+        foreach (var rewrite in report.Result.Rewrites ?? [])
+        {
+            output.WriteLine($"  probe: {rewrite}");
+        }
+
         foreach (var warning in report.Result.Warnings)
         {
             output.WriteLine($"  warning: {warning}");

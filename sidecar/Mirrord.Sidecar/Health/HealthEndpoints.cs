@@ -2,7 +2,7 @@ using Mirrord.Sidecar.Sessions;
 
 namespace Mirrord.Sidecar.Health;
 
-/// <summary>Liveness and readiness on the health port only, so an app path of the same name is never shadowed.</summary>
+/// <summary>Liveness, readiness, the app's TCP probe and metrics on the health port only, so an app path of the same name is never shadowed.</summary>
 internal static class HealthEndpoints
 {
     public static void MapHealthEndpoints(this WebApplication app, int healthPort)
@@ -10,6 +10,7 @@ internal static class HealthEndpoints
         var host = $"*:{healthPort}";
         app.MapGet("/healthz", () => Results.Text("ok\n")).RequireHost(host);
         app.MapGet("/readyz", (SessionRegistry sessions) => Results.Text($"ready, {sessions.Sessions.Length} sessions\n")).RequireHost(host);
+        app.MapGet(Tunnel.SidecarPorts.AppTcpProbePath + "{port:int}", AppTcpProbe.HandleAsync).RequireHost(host);
         app.MapGet("/metrics", (SidecarMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).RequireHost(host);
     }
 }

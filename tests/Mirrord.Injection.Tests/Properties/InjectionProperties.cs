@@ -67,7 +67,7 @@ public sealed class InjectionProperties
                     Assert.True(result.Reason.StartsWith("annotation mirrord.dev/", StringComparison.Ordinal) || result.Reason.StartsWith("container port ", StringComparison.Ordinal), result.Reason);
                     break;
                 case InjectionOutcome.Injected:
-                    AssertPatchOnlyAddsAndAppliesOnce(pod, result);
+                    AssertPatchChangesOnlyWhatItRecords_AndAppliesOnce(pod, result);
                     break;
                 default:
                     Assert.Empty(result.Patch.ToJson().Trim('[', ']'));
@@ -76,14 +76,17 @@ public sealed class InjectionProperties
         }, iter: 2000);
     }
 
-    private static void AssertPatchOnlyAddsAndAppliesOnce(JsonObject pod, InjectionResult result)
+    private static void AssertPatchChangesOnlyWhatItRecords_AndAppliesOnce(JsonObject pod, InjectionResult result)
     {
         var patched = pod.DeepClone();
         JsonSerializer.Deserialize<JsonPatchDocument>(result.Patch.ToJson())!.ApplyTo(patched);
 
         Assert.NotEqual(InjectionOutcome.Injected, s_injector.Inject(patched.DeepClone().AsObject(), new InjectionContext("shop", null)).Outcome);
-        // Kubernetes decodes a null or empty member as an absent one, so a patch may fill one.
-        Assert.True(JsonNode.DeepEquals(WithoutEmpty(pod), WithoutEmpty(WithoutInjection(patched.AsObject()))), $"the patch changed more than it added:\n{result.Patch.ToJson()}");
+        // Kubernetes decodes a null or empty member as an absent one, so a patch may fill one. A status
+        // annotation without the containers is a leftover the patch replaces; rewritten probes are recorded in the new one.
+        var original = pod.DeepClone().AsObject();
+        (original["metadata"]?["annotations"] as JsonObject)?.Remove(PodAnnotations.Status);
+        Assert.True(JsonNode.DeepEquals(WithoutEmpty(original), WithoutEmpty(WithoutInjection(patched.AsObject()))), $"the patch changed more than it added and recorded:\n{result.Patch.ToJson()}");
     }
 
     private static JsonNode WithoutEmpty(JsonNode node)
@@ -128,6 +131,17 @@ public sealed class InjectionProperties
         }
 
         var annotations = pod["metadata"]!["annotations"]!.AsObject();
+        Assert.True(InjectionStatus.TryParse(annotations[PodAnnotations.Status]!.GetValue<string>(), out var status, out var error), error);
+        foreach (var probe in status.Probes ?? [])
+        {
+            var containers = pod["spec"]!["containers"]!.AsArray();
+            var container = containers.Select((c, i) => (Node: c as JsonObject, Name: c?["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : $"#{i}"))
+                .Single(c => c.Name == probe.Container).Node!;
+            var rewritten = container[probe.Probe]!.AsObject();
+            rewritten.Remove("httpGet");
+            rewritten["tcpSocket"] = probe.TcpSocket.DeepClone();
+        }
+
         annotations.Remove(PodAnnotations.Status);
         return pod;
     }
