@@ -8,7 +8,7 @@ namespace Mirrord.Cli.Manifests;
 
 /// <summary>
 /// <c>mirrord-cli inject</c>: runs the webhook's <see cref="PodInjector"/> over the pod of every
-/// workload in a multi-document YAML file and writes the file back. Documents that are not
+/// workload in a multi-document YAML file (the items of a <c>kind: List</c> included) and writes the file back. Documents that are not
 /// workloads, or that get no patch, are copied byte for byte; a patched document is re-emitted
 /// from its node tree (keys, order and scalar styles kept; its comments are not). A Namespace
 /// document in the same input says what its namespace carries (labels, and annotations such as
@@ -49,18 +49,15 @@ internal sealed class ManifestInjector
             }
 
             index++;
-            var (emitted, report) = InjectDocument(chunk.Body, index);
+            var (emitted, documentReports) = InjectDocument(chunk.Body, index);
             output.Append(emitted ?? chunk.Body);
-            if (report is not null)
-            {
-                reports.Add(report);
-            }
+            reports.AddRange(documentReports);
         }
 
         return (output.ToString(), reports);
     }
 
-    private (string? Emitted, WorkloadReport? Report) InjectDocument(string body, int index)
+    private (string? Emitted, IReadOnlyList<WorkloadReport> Reports) InjectDocument(string body, int index)
     {
         var stream = new YamlStream();
         try
@@ -74,36 +71,35 @@ internal sealed class ManifestInjector
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            return (null, null);
+            return (null, []);
         }
 
+        // What `kubectl get -o yaml` prints for several objects: a List whose items are the objects,
+        // injected inside as istioctl kube-inject and linkerd inject do.
         var document = YamlJson.ToJson(root)!.AsObject();
-        var kind = StringAt(document, "kind");
-        if (WorkloadKinds.TemplatePointer(kind) is not { } pointer)
+        var items = StringAt(document, "kind") == "List" && document["items"] is JsonArray list
+            ? list.Select((item, i) => (Object: item as JsonObject, Prefix: $"/items/{i}", Label: $" (List item {i + 1})"))
+            : [(Object: document, Prefix: string.Empty, Label: string.Empty)];
+        var reports = new List<WorkloadReport>();
+        var changed = false;
+        foreach (var (item, prefix, label) in items)
         {
-            return (null, null);
+            if (item is null || InjectObject(item, index, label) is not { } outcome)
+            {
+                continue;
+            }
+
+            reports.Add(outcome.Report);
+            foreach (var operation in outcome.Operations)
+            {
+                AddToYaml(root, prefix + operation.Path, operation.Value);
+                changed = true;
+            }
         }
 
-        var workload = $"{kind!.ToLowerInvariant()}/{StringAt(document["metadata"], "name") ?? "(unnamed)"}";
-        if (Navigate(document, pointer) is not JsonObject pod)
+        if (!changed)
         {
-            return (null, new WorkloadReport(index, workload, InjectionResult.Deny($"{pointer} is missing or not an object")));
-        }
-
-        var ns = StringAt(document["metadata"], "namespace") ?? _defaultNamespace;
-        var context = _documented.TryGetValue(ns, out var documented)
-            ? new InjectionContext(ns, documented.Labels, documented.Annotations)
-            : new InjectionContext(ns, _namespaceLabels, _namespaceAnnotations);
-        var known = context.NamespaceLabels is not null || context.NamespaceAnnotations is not null;
-        var result = _injector.Inject(pod, context);
-        if (result.Outcome != InjectionOutcome.Injected)
-        {
-            return (null, new WorkloadReport(index, workload, result, known));
-        }
-
-        foreach (var operation in result.Patch.Operations)
-        {
-            AddToYaml(root, pointer + operation.Path, operation.Value);
+            return (null, reports);
         }
 
         var writer = new StringWriter();
@@ -112,7 +108,34 @@ internal sealed class ManifestInjector
 
         // YamlDotNet closes each document with "..."; the next document's "---" already does that.
         emitted = emitted.EndsWith("...\n", StringComparison.Ordinal) ? emitted[..^4] : emitted.TrimEnd('.', '\n', '\r') + "\n";
-        return (emitted, new WorkloadReport(index, workload, result, known));
+        return (emitted, reports);
+    }
+
+    /// <summary>Decides one workload object; its patch's operations come back with paths from the object's root.</summary>
+    private (WorkloadReport Report, IEnumerable<JsonPatchOperation> Operations)? InjectObject(JsonObject workloadObject, int index, string label)
+    {
+        var kind = StringAt(workloadObject, "kind");
+        if (WorkloadKinds.TemplatePointer(kind) is not { } pointer)
+        {
+            return null;
+        }
+
+        var workload = $"{kind!.ToLowerInvariant()}/{StringAt(workloadObject["metadata"], "name") ?? "(unnamed)"}{label}";
+        if (Navigate(workloadObject, pointer) is not JsonObject pod)
+        {
+            return (new WorkloadReport(index, workload, InjectionResult.Deny($"{pointer} is missing or not an object")), []);
+        }
+
+        var ns = StringAt(workloadObject["metadata"], "namespace") ?? _defaultNamespace;
+        var context = _documented.TryGetValue(ns, out var documented)
+            ? new InjectionContext(ns, documented.Labels, documented.Annotations)
+            : new InjectionContext(ns, _namespaceLabels, _namespaceAnnotations);
+        var known = context.NamespaceLabels is not null || context.NamespaceAnnotations is not null;
+        var result = _injector.Inject(pod, context);
+        var operations = result.Outcome == InjectionOutcome.Injected
+            ? result.Patch.Operations.Select(operation => operation with { Path = pointer + operation.Path })
+            : [];
+        return (new WorkloadReport(index, workload, result, known), operations);
     }
 
     private static Dictionary<string, (IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>)> NamespaceDocuments(IEnumerable<ManifestChunk> chunks)

@@ -71,11 +71,20 @@ internal static partial class YamlJson
     {
         var plainWouldChange = Scalar(new YamlScalarNode(text) { Style = ScalarStyle.Plain }) is not { } v
             || v.GetValueKind() != System.Text.Json.JsonValueKind.String
+            || Yaml11NotAString().IsMatch(text)
             || text.Length == 0 || text.Trim() != text || text.Contains('\n', StringComparison.Ordinal)
             || text.Contains(": ", StringComparison.Ordinal) || text.Contains(" #", StringComparison.Ordinal) || text.EndsWith(':')
             || "-?:,[]{}#&*!|>'\"%@`".Contains(text[0], StringComparison.Ordinal) && !(text[0] == '-' && text.Length > 1 && text[1] != ' ');
         return new YamlScalarNode(text) { Style = plainWouldChange ? ScalarStyle.DoubleQuoted : ScalarStyle.Plain };
     }
+
+    /// <summary>
+    /// Plain scalars that YAML 1.1 readers (kubectl's, many GitOps tools') take for something other
+    /// than a string, from the 1.1 type repository (yaml.org/type: bool, int, float, merge, value):
+    /// yes/no/on/off/y/n, octal 0755, hex, binary, sexagesimal 12:30, underscores, 1.10, .inf.
+    /// </summary>
+    [GeneratedRegex(@"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<|=)$|^[-+]?(0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|0o[0-7]+|(0|[1-9][0-9_]*)|[1-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|\.(inf|Inf|INF))$|^\.(nan|NaN|NAN)$")]
+    private static partial Regex Yaml11NotAString();
 
     [GeneratedRegex("^(null|Null|NULL|~|)$")]
     private static partial Regex NullPattern();

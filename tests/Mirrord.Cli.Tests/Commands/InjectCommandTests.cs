@@ -120,6 +120,35 @@ public sealed class InjectCommandTests
     }
 
     [Fact]
+    public async Task Inject_AKubectlList_IsInjectedInside_NamingEachItem()
+    {
+        var result = await CliRunner.RunAsync("inject", "-f", Manifest("kubectl-list.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var list = Load(result.Output);
+        var items = (YamlSequenceNode)list.Children[new YamlScalarNode("items")];
+        Assert.Equal(["mirrord-init", "mirrord-sidecar"], InitContainerNames((YamlMappingNode)items[0], "spec", "template"));
+        Assert.Equal(YamlDotNet.Core.ScalarStyle.DoubleQuoted, Scalar((YamlMappingNode)items[0], "spec", "template", "metadata", "annotations", "mirrord.dev/inject").Style);
+        Assert.False(((YamlMappingNode)Scalar2((YamlMappingNode)items[2], "spec", "template", "spec")).Children.ContainsKey(new YamlScalarNode("initContainers")));
+        Assert.Contains("deployment/orders (List item 1): injected: the pod has mirrord.dev/inject: \"true\"", result.Error, StringComparison.Ordinal);
+        Assert.Contains("deployment/payments (List item 3): unchanged: the pod opts out", result.Error, StringComparison.Ordinal);
+
+        // Injecting the output again changes nothing.
+        var again = await CliRunner.RunWithInputAsync(result.Output, "inject", "-f", "-");
+        Assert.Equal(result.Output, again.Output);
+    }
+
+    [Fact]
+    public async Task CheckInject_ShowsEachProbeRewrite()
+    {
+        var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("kubectl-list.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("probe: container app: its tcpSocket livenessProbe on port 8080 now asks the sidecar (httpGet :15082/app-tcp/8080), which dials the app's port: " +
+            "the probe fails when the app does, not only when the sidecar does", result.Lines);
+    }
+
+    [Fact]
     public async Task CheckInject_MalformedLabels_IsAUsageError()
     {
         var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("rendered.yaml"), "--namespace-labels", "enabled");
@@ -134,6 +163,9 @@ public sealed class InjectCommandTests
         stream.Load(new StringReader(document));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
+
+    private static YamlNode Scalar2(YamlMappingNode root, params string[] path)
+        => path.Aggregate<string, YamlNode>(root, (node, key) => ((YamlMappingNode)node).Children[new YamlScalarNode(key)]);
 
     private static YamlScalarNode Scalar(YamlMappingNode root, params string[] path)
         => (YamlScalarNode)path.Aggregate<string, YamlNode>(root, (node, key) => ((YamlMappingNode)node).Children[new YamlScalarNode(key)]);
