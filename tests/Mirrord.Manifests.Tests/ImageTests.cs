@@ -8,7 +8,7 @@ namespace Mirrord.Manifests.Tests;
 /// </summary>
 public sealed class ImageTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task Dockerfile_PassesTheLinter()
     {
         await ManifestTools.EnsureToolsAsync();
@@ -18,7 +18,7 @@ public sealed class ImageTests
         Assert.True(code == 0, output);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Dockerfile_HasATargetPerProgram_RunningAsNonRoot()
     {
         var lines = await File.ReadAllLinesAsync(Path.Combine(ManifestTools.Repository, "Dockerfile"));
@@ -30,7 +30,7 @@ public sealed class ImageTests
         Assert.Contains(lines, l => l.Contains("iptables", StringComparison.Ordinal) && l.Contains("apt-get install", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Publish_ProducesEntryPointsThatStart()
     {
         var output = Directory.CreateTempSubdirectory("mirrord-publish-").FullName;

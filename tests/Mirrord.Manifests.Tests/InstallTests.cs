@@ -11,7 +11,7 @@ public sealed class InstallTests
 {
     public static TheoryData<string> Installs => new() { "manifests", "manifests/overlays/strict", "manifests/overlays/cert-manager" };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Installs))]
     [InlineData("manifests/examples/gitops-namespace")]
     public async Task Rendered_PassesTheKubernetesSchema(string folder)
@@ -23,7 +23,7 @@ public sealed class InstallTests
         Assert.True(code == 0, report);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SchemaValidator_RejectsAnInvalidObject()
     {
         var (code, report) = await ManifestTools.ValidateAsync("""
@@ -37,7 +37,7 @@ public sealed class InstallTests
         Assert.Contains("Deployment/broken: data/spec/replicas must be integer", report, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Installs))]
     public async Task Webhooks_SeeOnlyOptedInPodsWherePodSecurityAdmitsThem_AndCanNeverStallTheApiServer(string folder)
     {
@@ -77,7 +77,7 @@ public sealed class InstallTests
         Assert.Equal("NotIn", Selector(webhooks[1])["operator"]!.GetValue<string>());
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Installs))]
     public async Task Webhook_RunsHighlyAvailableAndLockedDown(string folder)
     {
@@ -103,7 +103,7 @@ public sealed class InstallTests
         Assert.Equal("disabled", install.Single("Namespace")["metadata"]!["labels"]!["mirrord.dev/injection"]!.GetValue<string>());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SelfManagedCertificates_GetOnlyTheRbacTheyNeed()
     {
         var install = await RenderedInstall.RenderAsync("manifests");
@@ -118,7 +118,7 @@ public sealed class InstallTests
         Assert.Equal("SelfManaged", Env(install, "MIRRORD_Webhook__CertificateMode"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("manifests")]
     [InlineData("manifests/overlays/cert-manager")]
     [InlineData("manifests/overlays/strict")]
@@ -134,7 +134,7 @@ public sealed class InstallTests
         Assert.Equal("mirrord-webhook", binding["subjects"]![0]!["name"]!.GetValue<string>());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CertManagerOverlay_UsesItsCertificate_AndGrantsNoCertificateRbac()
     {
         var install = await RenderedInstall.RenderAsync("manifests/overlays/cert-manager");
@@ -149,7 +149,7 @@ public sealed class InstallTests
         Assert.Equal("mirrord-system/mirrord-webhook", install.Single("MutatingWebhookConfiguration")["metadata"]!["annotations"]!["cert-manager.io/inject-ca-from"]!.GetValue<string>());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GitOpsExample_OptsTheNamespaceInWithItsLabel()
     {
         var install = await RenderedInstall.RenderAsync("manifests/examples/gitops-namespace");

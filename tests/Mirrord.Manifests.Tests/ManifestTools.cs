@@ -36,6 +36,7 @@ internal static class ManifestTools
     /// <summary>Installs the npm checkers from their lock file on first use, so a plain <c>dotnet test</c> works on a fresh machine.</summary>
     public static async Task EnsureToolsAsync()
     {
+        Skip.If(Unavailable() is not null, Unavailable());
         await s_install.WaitAsync();
         try
         {
@@ -53,8 +54,17 @@ internal static class ManifestTools
         }
     }
 
+    /// <summary>Why these tests cannot run here (a tool missing from PATH), or null.</summary>
+    public static string? Unavailable()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var missing = new[] { "kubectl", "node", "npm" }.Where(tool => !path.Any(dir => File.Exists(Path.Combine(dir, tool)))).ToList();
+        return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not on PATH (the manifest tests render with kubectl kustomize and validate with node; .ci/run checks for them)";
+    }
+
     private static async Task<(int, string, string)> RunAsync(string program, string? input, params string[] args)
     {
+        Skip.If(Unavailable() is not null, Unavailable());
         if (program == "node")
         {
             await EnsureToolsAsync();
