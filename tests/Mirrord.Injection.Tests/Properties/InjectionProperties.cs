@@ -135,7 +135,7 @@ public sealed class InjectionProperties
         foreach (var probe in status.Probes ?? [])
         {
             var containers = pod["spec"]!["containers"]!.AsArray();
-            var container = containers.Select((c, i) => (Node: c as JsonObject, Name: c?["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : $"#{i}"))
+            var container = containers.Select((c, i) => (Node: c as JsonObject, Name: c is JsonObject o && o["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : $"#{i}"))
                 .Single(c => c.Name == probe.Container).Node!;
             var rewritten = container[probe.Probe]!.AsObject();
             rewritten.Remove("httpGet");

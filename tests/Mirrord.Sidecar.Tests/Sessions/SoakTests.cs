@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Mirrord.Testing;
 using Xunit.Abstractions;
 
@@ -44,7 +45,12 @@ public sealed class SoakTests(ITestOutputHelper output)
 
             await cli.DisposeAsync();
             await portForward.DisposeAsync();
-            await Task.Delay(500);
+
+            // The next session starts once this one is gone from the sidecar: a session whose port-forward
+            // dropped is reaped after SessionTimeout, and until then it still matches Alice's requests
+            // (answered 502 session-ended, as its laptop is gone).
+            var registry = env.Sidecar.Services.GetRequiredService<Mirrord.Sidecar.Sessions.SessionRegistry>();
+            await Poll.UntilAsync(() => registry.Sessions.Length == 0, "the session ended on the sidecar");
         }
 
         var results = await Task.WhenAll(callers);
