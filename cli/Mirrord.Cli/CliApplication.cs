@@ -20,6 +20,7 @@ internal static class CliApplication
             FilterCheckCommand.Create(output, error, loggerFactory),
             ConnectCommand.Create(output, error),
             StatusCommand.Create(output, error),
+            SessionsCommand.Create(output, error),
             InjectCommand.Create(Console.In, output, error),
             CheckInjectCommand.Create(Console.In, output, error),
         };

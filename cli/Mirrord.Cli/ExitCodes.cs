@@ -29,4 +29,10 @@ internal static class ExitCodes
 
     /// <summary>The local command after <c>--</c> could not be started. Once it runs, connect exits with its code.</summary>
     public const int LocalCommandNotStarted = 8;
+
+    /// <summary>The pod's session policy refused the session, or ended it (its maximum lifetime); the message names the rule.</summary>
+    public const int PolicyRefused = 9;
+
+    /// <summary>An administrator ended the session (<c>mirrord-cli sessions kill</c>).</summary>
+    public const int EndedByAdministrator = 10;
 }

@@ -13,6 +13,7 @@ internal static class SidecarEventIds
     public const int SessionRefused = 2012;
     public const int TunnelAttached = 2013;
     public const int BadSessionFrame = 2014;
+    public const int SessionsKilled = 2015;
     public const int StolenRequestFailed = 2020;
     public const int MirrorCopyFailed = 2021;
     public const int MirrorCopyDropped = 2022;

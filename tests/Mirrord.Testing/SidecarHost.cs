@@ -13,11 +13,13 @@ public sealed class SidecarHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Dictionary<int, int> _inbound;
+    private readonly LineRecorder _audit;
 
-    private SidecarHost(WebApplication app, Dictionary<int, int> inbound, int inboundPort, int sessionPort, int healthPort, RecordingLoggerProvider logs)
+    private SidecarHost(WebApplication app, Dictionary<int, int> inbound, int inboundPort, int sessionPort, int healthPort, RecordingLoggerProvider logs, LineRecorder audit)
     {
         _app = app;
         Logs = logs;
+        _audit = audit;
         _inbound = inbound;
         InboundPort = inboundPort;
         SessionPort = sessionPort;
@@ -34,6 +36,9 @@ public sealed class SidecarHost : IAsyncDisposable
     public string SessionAddress => $"127.0.0.1:{SessionPort}";
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The sidecar's audit trail: one JSON line per session start, end and refusal.</summary>
+    public IReadOnlyList<string> AuditLines => _audit.Lines;
 
     /// <summary>What the sidecar logged.</summary>
     public RecordingLoggerProvider Logs { get; }
@@ -74,6 +79,7 @@ public sealed class SidecarHost : IAsyncDisposable
         }
 
         var logs = new RecordingLoggerProvider(output);
+        var audit = new LineRecorder();
         var app = SidecarApplication.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(values);
@@ -83,9 +89,11 @@ public sealed class SidecarHost : IAsyncDisposable
             {
                 builder.Services.AddSingleton(time);
             }
+
+            builder.Services.AddSingleton(services => new Sidecar.Audit.AuditTrail(audit, services.GetRequiredService<TimeProvider>()));
         });
         await app.StartAsync();
-        return new SidecarHost(app, inbound, inboundPort, sessionPort, healthPort, logs);
+        return new SidecarHost(app, inbound, inboundPort, sessionPort, healthPort, logs, audit);
     }
 
     /// <summary>The loopback port to connect to in order to reach <paramref name="containerPort"/> through the sidecar.</summary>

@@ -34,4 +34,18 @@ public sealed class InjectionOptions
 
     /// <summary>The webhook's own namespace: never injected.</summary>
     public string? OwnNamespace { get; set; }
+
+    /// <summary>
+    /// The cluster-wide session policy, a JSON document in the format of the namespace annotation
+    /// <c>mirrord.dev/policy</c> (docs/POLICY.md). A bad one stops the webhook at start.
+    /// </summary>
+    public string? Policy { get; set; }
+
+    /// <summary>The parsed <see cref="Policy"/>; empty when unset. Throws on a bad one (the webhook validates it at start).</summary>
+    public Incoming.Guardrails.SessionPolicy ClusterPolicy()
+        => Policy is not { Length: > 0 } text
+            ? Incoming.Guardrails.SessionPolicy.Empty
+            : Incoming.Guardrails.SessionPolicyParser.Parse(text, $"{SectionName}:{nameof(Policy)}") is { Policy: { } policy }
+                ? policy
+                : throw new InvalidOperationException($"{SectionName}:{nameof(Policy)} is invalid");
 }

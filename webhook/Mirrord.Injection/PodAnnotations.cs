@@ -25,6 +25,12 @@ public static class PodAnnotations
     /// <summary>Namespace label: <c>enabled</c> injects every new pod of the namespace, <c>disabled</c> none.</summary>
     public const string NamespaceInjection = "mirrord.dev/injection";
 
+    /// <summary>
+    /// Namespace annotation: the namespace's session policy (docs/POLICY.md), combined with the
+    /// cluster's (<c>Injection:Policy</c>) to the stricter and written into every injected sidecar.
+    /// </summary>
+    public const string NamespacePolicy = "mirrord.dev/policy";
+
     /// <summary>The injected sidecar container's name.</summary>
     public const string SidecarContainer = "mirrord-sidecar";
 

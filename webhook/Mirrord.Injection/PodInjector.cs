@@ -95,6 +95,13 @@ public sealed class PodInjector
             defaultIncoming = JsonNode.Parse(IncomingConfigWriter.WriteIncoming(config))!.ToJsonString();
         }
 
+        // A namespace policy that cannot be read leaves the pod without the sidecar: nobody steals from it until it is fixed.
+        var (policy, policyProblem) = EffectivePolicy(context);
+        if (policyProblem is not null)
+        {
+            return InjectionResult.Skip(policyProblem, [$"mirrord: {PodJson.Describe(pod)} was not injected: {policyProblem}"]);
+        }
+
         var (resources, resourceError) = SidecarResources.Resolve(pod, _options);
         if (resourceError is not null)
         {
@@ -116,9 +123,23 @@ public sealed class PodInjector
         // Istio rewrites the probes of every container its injector finds to go through its agent on
         // 15020 (pkg/kube/inject/app_probe.go); when that injector runs after ours, see SidecarProbes.
         var probes = mesh is { Kind: MeshKind.Istio, Present: false } ? SidecarProbes.ReadinessOnly : SidecarProbes.All;
-        AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes));
+        AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes, policy.IsEmpty ? null : policy.ToJson()));
         var described = mesh.Kind == MeshKind.None ? reason : $"{reason}; the redirect sits {redirect.Mode.Describe()} ({mesh.Evidence})";
-        return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode, probeRewrite.Lines);
+        return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode, probeRewrite.Lines, policy.Describe());
+    }
+
+    private (Incoming.Guardrails.SessionPolicy Policy, string? Problem) EffectivePolicy(InjectionContext context)
+    {
+        var cluster = _options.ClusterPolicy();
+        if (context.NamespaceAnnotation(PodAnnotations.NamespacePolicy) is not { } text)
+        {
+            return (cluster, null);
+        }
+
+        var (ns, errors) = Incoming.Guardrails.SessionPolicyParser.Parse(text, $"annotation {PodAnnotations.NamespacePolicy} of namespace {context.Namespace}");
+        return ns is null
+            ? (cluster, $"{string.Join("; ", errors)}; the namespace's pods are not injected until its policy is fixed")
+            : (cluster.Combine(ns), null);
     }
 
     private static bool ListsFilterPorts(string configText)

@@ -84,7 +84,8 @@ internal static class ConnectCommand
                 if (targetReference is null)
                 {
                     reporter.Progress($"connecting to the sidecar at {address}");
-                    exitCode = await SessionRunner.RunAsync(config, sessionName, address!, direct!, server, reporter, stopping.Token);
+                    exitCode = await SessionRunner.RunAsync(
+                        config, sessionName, address!, direct!, server, reporter, stopping.Token, owner: new Tunnel.Protocol.SessionOwner(null, null, Environment.UserName));
                 }
                 else
                 {

@@ -157,7 +157,7 @@ internal static class StatusCommand
         }
     }
 
-    private static string Describe(JsonElement incoming)
+    internal static string Describe(JsonElement incoming)
     {
         var parsed = IncomingConfigParser.ParseIncoming(incoming.GetRawText());
         if (parsed.Config is not { } config)

@@ -23,6 +23,11 @@ internal static class WorkloadLines
             output.WriteLine($"  redirect: {redirect.StatusName()} ({redirect.Describe()})");
         }
 
+        foreach (var rule in report.Result.Policy ?? [])
+        {
+            output.WriteLine($"  policy: {rule}");
+        }
+
         foreach (var rewrite in report.Result.Rewrites ?? [])
         {
             output.WriteLine($"  probe: {rewrite}");

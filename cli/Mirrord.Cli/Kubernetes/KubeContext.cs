@@ -15,13 +15,20 @@ namespace Mirrord.Cli.Kubernetes;
 /// </summary>
 internal sealed class KubeContext : IDisposable
 {
-    private KubeContext(k8s.Kubernetes client, string @namespace, string contextName, string? tlsServerName)
+    private KubeContext(k8s.Kubernetes client, string @namespace, string contextName, string? tlsServerName, string? userName)
     {
         Client = client;
         Namespace = @namespace;
         ContextName = contextName;
         TlsServerName = tlsServerName;
+        UserName = userName;
     }
+
+    /// <summary>The kubeconfig user of the context (its name in the file: what the developer calls themselves, not what the API server authenticates).</summary>
+    public string? UserName { get; }
+
+    /// <summary>Who is connecting, as sessions and their Events declare it.</summary>
+    public Tunnel.Protocol.SessionOwner Owner => new(UserName, ContextName, Environment.UserName);
 
     public k8s.Kubernetes Client { get; }
 
@@ -73,7 +80,7 @@ internal sealed class KubeContext : IDisposable
 
         DelegatingHandler[] handlers = Impersonation.From(user?.UserCredentials, user?.Name ?? "(none)", where) is { } impersonation ? [new ImpersonationHandler(impersonation)] : [];
         var @namespace = namespaceFlag ?? configNamespace ?? configuration.Namespace ?? "default";
-        return new KubeContext(new k8s.Kubernetes(configuration, handlers), @namespace, configuration.CurrentContext ?? context ?? "(none)", configuration.TlsServerName);
+        return new KubeContext(new k8s.Kubernetes(configuration, handlers), @namespace, configuration.CurrentContext ?? context ?? "(none)", configuration.TlsServerName, user?.Name);
     }
 
     private static (FileInfo[] Files, string Source) KubeconfigPaths(string? kubeconfig)

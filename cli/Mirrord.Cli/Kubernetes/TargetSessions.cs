@@ -25,6 +25,7 @@ internal sealed class TargetSessions
     // Sessions of pods that left: still ending (unregistering) when the command stops, which waits for them.
     private readonly ConcurrentBag<PodSession> _departed = [];
     private readonly TaskCompletionSource<int> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly PodEvents _events;
 
     public TargetSessions(KubeContext kube, TargetReference target, IncomingConfig config, string name, LocalServer server, Reporter reporter)
     {
@@ -34,6 +35,7 @@ internal sealed class TargetSessions
         _name = name;
         _server = server;
         _reporter = reporter;
+        _events = new PodEvents(kube, reporter);
     }
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -76,6 +78,7 @@ internal sealed class TargetSessions
             session.Stopping.Dispose();
         }
 
+        await _events.DrainAsync();
         return exitCode;
     }
 
@@ -99,7 +102,8 @@ internal sealed class TargetSessions
         var dial = PortForwardDialer.For(_kube, name, SidecarPorts.Session);
         var run = Task.Run(async () =>
         {
-            var code = await SessionRunner.RunAsync(_config, _name, name, dial, _server, _reporter, podStopping.Token, failFast);
+            var code = await SessionRunner.RunAsync(
+                _config, _name, name, dial, _server, _reporter, podStopping.Token, failFast, _kube.Owner, (reason, message) => _events.Record(name, reason, message));
             if (code != ExitCodes.Success && !podStopping.IsCancellationRequested)
             {
                 _failed.TrySetResult(code);

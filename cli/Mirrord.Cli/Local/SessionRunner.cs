@@ -17,7 +17,7 @@ internal static class SessionRunner
 
     public static async Task<int> RunAsync(
         IncomingConfig config, string name, string pod, SessionDialer dial, LocalServer server, Reporter reporter, CancellationToken cancellationToken,
-        bool failFast = true)
+        bool failFast = true, SessionOwner? owner = null, Action<string, string>? recordEvent = null)
     {
         var incoming = IncomingConfigWriter.WriteIncoming(config);
         var backoff = TimeSpan.FromSeconds(1);
@@ -28,11 +28,16 @@ internal static class SessionRunner
             SessionClient session;
             try
             {
-                session = await SessionClient.RegisterAsync(dial, name, incoming, () => dialer?.AddConnection(), cancellationToken);
+                session = await SessionClient.RegisterAsync(dial, name, owner, incoming, () => dialer?.AddConnection(), TimeProvider.System, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return ExitCodes.Success;
+            }
+            catch (SessionRejectedException ex) when (ex.Code == SessionErrorCodes.Policy)
+            {
+                reporter.Warning($"pod {pod} refused the session: {ex.Message}");
+                return ExitCodes.PolicyRefused;
             }
             catch (SessionRejectedException ex) when (ex.Code != SessionErrorCodes.BadFrame)
             {
@@ -68,6 +73,8 @@ internal static class SessionRunner
                 reporter.Warning($"pod {pod}: {notice}");
             }
 
+            recordEvent?.Invoke("MirrordSessionStarted", $"mirrord session {session.SessionId} ({name}) started: {config.Mode.ToString().ToLowerInvariant()}, {config.HttpFilter?.Rule.Describe() ?? "no filter"}; owner {owner?.ToString() ?? "(not declared)"}");
+
             await Task.WhenAny(session.Ended, dialer.Dialing, Task.Delay(Timeout.Infinite, cancellationToken));
             dialer.Stop();
             if (dialer.Dialing is { IsFaulted: true } broken)
@@ -87,11 +94,20 @@ internal static class SessionRunner
             {
                 await session.DisposeAsync();
                 reporter.Progress($"session {session.SessionId} ended on pod {pod}: its traffic goes to the pod again");
+                recordEvent?.Invoke("MirrordSessionEnded", $"mirrord session {session.SessionId} ({name}) ended by its developer");
                 return ExitCodes.Success;
             }
 
             var reason = await session.Ended;
             await session.DisposeAsync();
+            if (session.EndCode is SessionErrorCodes.Policy or SessionErrorCodes.Killed)
+            {
+                // Ended by the pod's policy or an administrator: registering again would defeat the point.
+                reporter.Warning($"pod {pod}: {reason}");
+                recordEvent?.Invoke("MirrordSessionEnded", $"mirrord session {session.SessionId} ({name}) ended: {reason}");
+                return session.EndCode == SessionErrorCodes.Policy ? ExitCodes.PolicyRefused : ExitCodes.EndedByAdministrator;
+            }
+
             reporter.Warning($"lost the session on pod {pod} ({reason}); reconnecting in {backoff.TotalSeconds:0} s");
             if (!await DelayAsync(backoff, cancellationToken))
             {

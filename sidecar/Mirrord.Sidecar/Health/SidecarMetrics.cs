@@ -27,6 +27,8 @@ internal sealed class SidecarMetrics : IDisposable
     private long _mirrorCopiesSent;
     private long _mirrorCopiesDropped;
     private long _filterTimeouts;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sessionOutcomes = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _policyRefusals = new(StringComparer.Ordinal);
 
     public SidecarMetrics(SessionRegistry sessions)
     {
@@ -41,6 +43,12 @@ internal sealed class SidecarMetrics : IDisposable
         _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _filterTimeouts, value));
         _listener.Start();
     }
+
+    /// <summary>A session started, was refused, or ended (by its CLI, a timeout, the policy, an administrator, shutdown).</summary>
+    public void Session(string outcome) => _sessionOutcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+
+    /// <summary>A session the policy refused or ended, by rule.</summary>
+    public void PolicyRefusal(string rule) => _policyRefusals.AddOrUpdate(rule, 1, (_, n) => n + 1);
 
     public void Stolen(bool http2) => Interlocked.Increment(ref _stolen[http2 ? 1 : 0]);
 
@@ -88,6 +96,18 @@ internal sealed class SidecarMetrics : IDisposable
         Line(text, "mirrord_mirror_copies_total", "outcome=\"dropped\"", Interlocked.Read(ref _mirrorCopiesDropped));
         Header(text, "mirrord_filter_match_timeouts_total", "counter", "Filter regex matches that ran past their timeout (counted as no match).");
         Line(text, "mirrord_filter_match_timeouts_total", null, Interlocked.Read(ref _filterTimeouts));
+
+        Header(text, "mirrord_sessions_total", "counter", "Sessions by outcome: started, refused, and how they ended.");
+        foreach (var (outcome, count) in _sessionOutcomes.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            Line(text, "mirrord_sessions_total", $"outcome=\"{outcome}\"", count);
+        }
+
+        Header(text, "mirrord_policy_refusals_total", "counter", "Sessions the pod's policy refused or ended, by rule.");
+        foreach (var (rule, count) in _policyRefusals.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            Line(text, "mirrord_policy_refusals_total", $"rule=\"{rule}\"", count);
+        }
 
         var sessions = _sessions.Sessions;
         Header(text, "mirrord_sessions_active", "gauge", "Developer sessions registered on this pod.");

@@ -52,6 +52,7 @@ public static class SidecarApplication
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<SidecarMetrics>();
+        builder.Services.TryAddSingleton(services => new Audit.AuditTrail(Console.Out, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<AppInvoker>();
         builder.Services.AddSingleton<TcpRelay>();
         builder.Services.AddSingleton<MirrorSender>();

@@ -75,6 +75,15 @@ public sealed class SidecarOptions
     internal Mirrord.Incoming.Configuration.IncomingConfig? ParsedDefaultIncoming
         => DefaultIncoming.Length == 0 ? null : Mirrord.Incoming.Configuration.IncomingConfigParser.ParseIncoming(DefaultIncoming).Config;
 
+    /// <summary>
+    /// The session policy the webhook wrote (<c>MIRRORD_Sidecar__Policy</c>, docs/POLICY.md): the
+    /// cluster's and the namespace's combined. Enforced when a session registers; empty allows every session.
+    /// </summary>
+    public string Policy { get; set; } = string.Empty;
+
+    internal Mirrord.Incoming.Guardrails.SessionPolicy ParsedPolicy
+        => Policy.Length == 0 ? Mirrord.Incoming.Guardrails.SessionPolicy.Empty : Mirrord.Incoming.Guardrails.SessionPolicyParser.Parse(Policy, "Sidecar:Policy").Policy ?? Mirrord.Incoming.Guardrails.SessionPolicy.Empty;
+
     /// <summary>What a caller may send: header and body sizes, timeouts, HTTP/2 streams.</summary>
     public HttpLimitsOptions Limits { get; set; } = new();
 

@@ -55,6 +55,11 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
             errors.AddRange(parsed.Errors.Select(error => $"Sidecar:DefaultIncoming (the pod's mirrord.dev/config): {error}"));
         }
 
+        if (options.Policy.Length > 0)
+        {
+            errors.AddRange(Mirrord.Incoming.Guardrails.SessionPolicyParser.Parse(options.Policy, "Sidecar:Policy").Errors);
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

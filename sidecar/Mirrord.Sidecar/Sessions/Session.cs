@@ -9,6 +9,7 @@ using Mirrord.Incoming.Configuration;
 using Mirrord.Incoming.Policy;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Tunnel;
+using Mirrord.Tunnel.Protocol;
 
 namespace Mirrord.Sidecar.Sessions;
 
@@ -19,6 +20,7 @@ namespace Mirrord.Sidecar.Sessions;
 internal sealed class Session : IAsyncDisposable
 {
     private readonly CancellationTokenSource _ending = new();
+    private readonly CancellationTokenSource _endRequested = new();
     private readonly byte[] _secret;
     private readonly int _stolenPermits;
     private readonly ConcurrentDictionary<long, StealTicket> _tickets = new();
@@ -27,8 +29,9 @@ internal sealed class Session : IAsyncDisposable
     private long _mirrored;
     private long _mirrorsDropped;
 
-    public Session(string name, IncomingTrafficPolicy policy, JsonElement incoming, SidecarOptions options, Func<ValueTask> requestTunnel, TimeProvider time)
+    public Session(string name, IncomingTrafficPolicy policy, JsonElement incoming, SidecarOptions options, Func<ValueTask> requestTunnel, TimeProvider time, SessionOwner? owner = null)
     {
+        Owner = owner;
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         _secret = RandomNumberGenerator.GetBytes(32);
         Secret = Convert.ToBase64String(_secret);
@@ -66,6 +69,32 @@ internal sealed class Session : IAsyncDisposable
     }
 
     public string Id { get; }
+
+    /// <summary>Who opened the session, as their CLI declared it.</summary>
+    public SessionOwner? Owner { get; }
+
+    /// <summary>Cancelled when the session is to end for a reason of the sidecar's own (the policy's lifetime, an administrator).</summary>
+    public CancellationToken EndRequested => _endRequested.Token;
+
+    /// <summary>Why, once <see cref="EndRequested"/> is cancelled: the error code the CLI is sent and a sentence.</summary>
+    public (string Code, string Reason)? EndRequest { get; private set; }
+
+    /// <summary>Asks the session's control loop to end it, telling the CLI <paramref name="reason"/>; the first request wins.</summary>
+    public bool RequestEnd(string code, string reason)
+    {
+        lock (_endRequested)
+        {
+            if (EndRequest is not null)
+            {
+                return false;
+            }
+
+            EndRequest = (code, reason);
+        }
+
+        _endRequested.Cancel();
+        return true;
+    }
 
     public string Name { get; }
 

@@ -2,7 +2,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Guardrails;
 using Mirrord.Incoming.Policy;
+using Mirrord.Sidecar.Audit;
+using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Tunnel.Protocol;
 
@@ -20,17 +23,26 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     private readonly SidecarOptions _options;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
+    private readonly SessionPolicy _policy;
+    private readonly AuditTrail _audit;
+    private readonly SidecarMetrics _metrics;
     private readonly ILogger<SessionEndpointHandler> _logger;
 
     public SessionEndpointHandler(
-        SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<SessionEndpointHandler> logger)
+        SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, AuditTrail audit, SidecarMetrics metrics,
+        ILogger<SessionEndpointHandler> logger)
     {
         _registry = registry;
         _options = options.Value;
+        _policy = _options.ParsedPolicy;
         _lifetime = lifetime;
         _time = time;
+        _audit = audit;
+        _metrics = metrics;
         _logger = logger;
     }
+
+    private string Pod => _options.PodName.Length > 0 ? $"{_options.PodNamespace}/{_options.PodName}" : "(no pod name)";
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -59,7 +71,10 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
                 break;
             case ListMessage:
                 await TrySendAsync(stream, new SessionsMessage([.. _registry.Sessions.Select(s => new SessionSummary(
-                    s.Id, s.Name, s.Incoming, s.StartedAt, s.Stolen, s.Mirrored, s.Tunnels.Attached))]));
+                    s.Id, s.Name, s.Incoming, s.StartedAt, s.Stolen, s.Mirrored, s.Tunnels.Attached, s.Owner))]));
+                break;
+            case KillMessage kill:
+                await KillAsync(stream, kill);
                 break;
             case null:
                 break;
@@ -95,42 +110,108 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
             notice = $"the pod's default filter (mirrord.dev/config) applies: {podFilter.Rule.Describe()} on ports {string.Join(", ", podFilter.Ports)}";
         }
 
+        var kind = SessionKinds.Name(SessionKinds.Of(config, _registry.ServedPorts, _policy.ProtectedPorts));
+        if (_policy.Check(config, _registry.ServedPorts, _registry.Sessions.Length) is { } refusal)
+        {
+            await RefuseAsync(stream, register, config, kind, refusal.Rule, refusal.Message);
+            return;
+        }
+
+        config = _policy.Apply(config);
         using var control = new ControlChannel(stream, _options.SessionTimeout, _time);
-        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync, _time);
+        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync, _time, register.Owner);
         control.RoundTripMeasured = rtt => session.RoundTrip = rtt;
         control.Claim = session.TryClaim;
-        if (_registry.TryAdd(session) is { } conflict)
+        if (_registry.TryAdd(session, _policy.MaxSessionsPerPod, out var full) is { } conflict)
         {
-            Log.SessionRefused(_logger, register.Name, conflict);
-            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.Conflict, conflict));
             await session.DisposeAsync();
+            if (full)
+            {
+                await RefuseAsync(stream, register, config, kind, PolicyRules.MaxSessions, conflict);
+                return;
+            }
+
+            Log.SessionRefused(_logger, register.Name, conflict);
+            _metrics.Session("refused");
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.Conflict, conflict));
             return;
         }
 
         Log.SessionStarted(_logger, session.Name, session.Id, session.DescribePolicy());
+        _metrics.Session("started");
+        _audit.Started(Pod, session.Id, session.Name, session.Owner, config, kind);
         var reason = "the control connection closed";
+        var outcome = "unregistered";
         try
         {
             await control.SendAsync(new RegisteredMessage(session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts, notice));
-            using var ended = CancellationTokenSource.CreateLinkedTokenSource(closed);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(closed, session.EndRequested);
             using var stopping = _lifetime.ApplicationStopping.Register(() => _ = EndWhenDrainedAsync(session, ended));
+            using var lifetime = _policy.MaxSessionLifetime is { } limit
+                ? _time.CreateTimer(_ => session.RequestEnd(SessionErrorCodes.Policy,
+                    $"the session reached the pod's maximum session lifetime ({SessionKinds.Duration(limit)}, policy rule {PolicyRules.MaxLifetime})"), null, limit, Timeout.InfiniteTimeSpan)
+                : null;
             reason = await control.ServeAsync(ended.Token);
-            if (ended.IsCancellationRequested && !closed.IsCancellationRequested)
+            if (session.EndRequest is { } request)
             {
-                reason = "the sidecar is shutting down (the pod is stopping)";
+                (reason, outcome) = (request.Reason, request.Code == SessionErrorCodes.Policy ? "policy" : "killed");
+                if (request.Code == SessionErrorCodes.Policy)
+                {
+                    _metrics.PolicyRefusal(PolicyRules.MaxLifetime);
+                }
+
+                await control.SendAsync(new ErrorMessage(request.Code, request.Reason));
+            }
+            else if (ended.IsCancellationRequested && !closed.IsCancellationRequested)
+            {
+                (reason, outcome) = ("the sidecar is shutting down (the pod is stopping)", "shutdown");
                 await control.SendAsync(new ErrorMessage(SessionErrorCodes.ShuttingDown, reason));
+            }
+            else if (reason != "the CLI ended it")
+            {
+                outcome = "lost";
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
         {
-            reason = $"the control connection failed: {ex.Message}";
+            (reason, outcome) = ($"the control connection failed: {ex.Message}", "lost");
         }
         finally
         {
             _registry.Remove(session);
             await session.DisposeAsync();
             Log.SessionEnded(_logger, session.Name, session.Id, reason, session.Stolen, session.Mirrored);
+            _metrics.Session($"ended-{outcome}");
+            _audit.Ended(Pod, session.Id, session.Name, session.Owner, config, kind, outcome, reason, session.Stolen, session.Mirrored);
         }
+    }
+
+    private async Task RefuseAsync(DuplexPipeStream stream, RegisterMessage register, IncomingConfig config, string kind, string rule, string message)
+    {
+        var text = $"the pod's session policy does not allow this session ({rule}): {message}";
+        Log.SessionRefused(_logger, register.Name, text);
+        _metrics.Session("refused");
+        _metrics.PolicyRefusal(rule);
+        _audit.Refused(Pod, register.Name, register.Owner, config, kind, rule, message);
+        await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.Policy, text));
+    }
+
+    /// <summary>
+    /// <c>mirrord-cli sessions kill</c>: anyone who can port-forward to the pod may end its sessions
+    /// (the same power that lets them open one); the developer's CLI is told who asked.
+    /// </summary>
+    private async Task KillAsync(DuplexPipeStream stream, KillMessage kill)
+    {
+        var targets = _registry.Sessions.Where(s => kill.SessionId is null || s.Id == kill.SessionId).ToList();
+        if (kill.SessionId is not null && targets.Count == 0)
+        {
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.UnknownSession, $"no session {kill.SessionId} on pod {Pod}"));
+            return;
+        }
+
+        var ended = targets.Where(session => session.RequestEnd(SessionErrorCodes.Killed, $"an administrator ended the session ({kill.By})")).Select(s => s.Id).ToList();
+        Log.SessionsKilled(_logger, ended.Count, kill.By.ToString());
+        await TrySendAsync(stream, new KilledMessage(ended));
     }
 
     /// <summary>
@@ -193,6 +274,10 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         [LoggerMessage(EventId = SidecarEventIds.SessionRefused, EventName = "SessionRefused", Level = LogLevel.Warning,
             Message = "Session {Name} refused: {Reason}")]
         public static partial void SessionRefused(ILogger logger, string name, string reason);
+
+        [LoggerMessage(EventId = SidecarEventIds.SessionsKilled, EventName = "SessionsKilled", Level = LogLevel.Information,
+            Message = "An administrator ended {Count} session(s): {By}")]
+        public static partial void SessionsKilled(ILogger logger, int count, string by);
 
         [LoggerMessage(EventId = SidecarEventIds.TunnelAttached, EventName = "TunnelAttached", Level = LogLevel.Debug,
             Message = "Session {Name} ({SessionId}) attached a tunnel connection")]

@@ -34,10 +34,19 @@ internal sealed class SessionRegistry
     /// Adds a session following its <c>on_concurrent_steal</c>; returns a message naming the
     /// conflict when it must be refused. Two filtered sessions never conflict: they share the port.
     /// </summary>
-    public string? TryAdd(Session candidate)
+    public string? TryAdd(Session candidate) => TryAdd(candidate, null, out _);
+
+    /// <summary>Adds the session unless it conflicts, or the pod already carries <paramref name="maxSessions"/> (then <paramref name="full"/>).</summary>
+    public string? TryAdd(Session candidate, int? maxSessions, out bool full)
     {
         lock (_gate)
         {
+            full = maxSessions is { } max && Volatile.Read(ref _sessions).Length >= max;
+            if (full)
+            {
+                return $"the pod carries {Volatile.Read(ref _sessions).Length} session(s), the most its policy allows ({maxSessions}); try again when one ends";
+            }
+
             var overlap = candidate.Steals ? FindOverlap(candidate) : null;
             var policy = candidate.Policy.Config.OnConcurrentSteal;
             if (overlap is { } found && policy == ConcurrentStealPolicy.Abort)

@@ -73,6 +73,9 @@ public sealed class SessionClient : IAsyncDisposable
     /// <summary>Completes, with the reason, when the control connection ends for any reason.</summary>
     public Task<string> Ended => _ended.Task;
 
+    /// <summary>The code of the error the sidecar ended the session with (<see cref="SessionErrorCodes"/>), if it did.</summary>
+    public string? EndCode { get; private set; }
+
     private string Secret { get; }
 
     /// <summary>Registers a session described by a bare <c>feature.network.incoming</c> JSON value.</summary>
@@ -82,14 +85,19 @@ public sealed class SessionClient : IAsyncDisposable
         => RegisterAsync(dial, name, incomingJson, onNeedTunnel, TimeProvider.System, cancellationToken);
 
     /// <summary>Registers a session whose pings and silence are timed by <paramref name="time"/>.</summary>
-    public static async Task<SessionClient> RegisterAsync(
+    public static Task<SessionClient> RegisterAsync(
         SessionDialer dial, string name, string incomingJson, Action onNeedTunnel, TimeProvider time, CancellationToken cancellationToken)
+        => RegisterAsync(dial, name, null, incomingJson, onNeedTunnel, time, cancellationToken);
+
+    /// <summary>Registers a session on behalf of <paramref name="owner"/>.</summary>
+    public static async Task<SessionClient> RegisterAsync(
+        SessionDialer dial, string name, SessionOwner? owner, string incomingJson, Action onNeedTunnel, TimeProvider time, CancellationToken cancellationToken)
     {
         var stream = await dial(cancellationToken);
         try
         {
             using var incoming = JsonDocument.Parse(incomingJson);
-            await SessionFrames.WriteAsync(stream, new RegisterMessage(SessionProtocol.Version, name, incoming.RootElement.Clone()), cancellationToken);
+            await SessionFrames.WriteAsync(stream, new RegisterMessage(SessionProtocol.Version, name, incoming.RootElement.Clone(), owner), cancellationToken);
             var reply = await SessionFrames.ReadAsync(stream, cancellationToken);
             var registered = reply switch
             {
@@ -118,6 +126,19 @@ public sealed class SessionClient : IAsyncDisposable
         return await SessionFrames.ReadAsync(stream, cancellationToken) switch
         {
             SessionsMessage sessions => sessions.Sessions,
+            ErrorMessage error => throw new SessionRejectedException(error.Code, error.Message),
+            var other => throw new SessionRejectedException(SessionErrorCodes.BadFrame, $"unexpected reply {other?.GetType().Name ?? "(closed)"}"),
+        };
+    }
+
+    /// <summary>Ends one session of the pod (or all, with a null id) on behalf of <paramref name="by"/>; returns the ids ended.</summary>
+    public static async Task<IReadOnlyList<string>> KillAsync(SessionDialer dial, string? sessionId, SessionOwner by, CancellationToken cancellationToken)
+    {
+        await using var stream = await dial(cancellationToken);
+        await SessionFrames.WriteAsync(stream, new KillMessage(sessionId, by), cancellationToken);
+        return await SessionFrames.ReadAsync(stream, cancellationToken) switch
+        {
+            KilledMessage killed => killed.SessionIds,
             ErrorMessage error => throw new SessionRejectedException(error.Code, error.Message),
             var other => throw new SessionRejectedException(SessionErrorCodes.BadFrame, $"unexpected reply {other?.GetType().Name ?? "(closed)"}"),
         };
@@ -312,6 +333,7 @@ public sealed class SessionClient : IAsyncDisposable
                         Answer(claimed.Refused, granted: false);
                         break;
                     case ErrorMessage error:
+                        EndCode = error.Code;
                         _ended.TrySetResult($"the sidecar ended the session: {error.Message}");
                         return;
                 }

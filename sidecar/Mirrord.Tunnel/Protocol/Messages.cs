@@ -2,8 +2,30 @@ using System.Text.Json;
 
 namespace Mirrord.Tunnel.Protocol;
 
-/// <summary>Opens a session. <paramref name="Incoming"/> is the bare <c>feature.network.incoming</c> value.</summary>
-public sealed record RegisterMessage(int ProtocolVersion, string Name, JsonElement Incoming) : SessionMessage;
+/// <summary>Opens a session. <paramref name="Incoming"/> is the bare <c>feature.network.incoming</c> value; <paramref name="Owner"/> who says they are connecting.</summary>
+public sealed record RegisterMessage(int ProtocolVersion, string Name, JsonElement Incoming, SessionOwner? Owner = null) : SessionMessage;
+
+/// <summary>
+/// Who opened a session, as the CLI declares it (nothing here is verified by the sidecar): the
+/// kubeconfig user and context, and the local user name. The API server's audit log is what
+/// attributes a session for sure: the port-forward and the session's Events are made with the
+/// developer's own credentials.
+/// </summary>
+public sealed record SessionOwner(string? KubeUser, string? Context, string? LocalUser)
+{
+    public override string ToString()
+        => string.Join(", ", new[] { LocalUser is null ? null : $"local user {LocalUser}", KubeUser is null ? null : $"kube user {KubeUser}", Context is null ? null : $"context {Context}" }.OfType<string>()) is { Length: > 0 } text
+            ? $"{text} (self-declared)"
+            : "(not declared)";
+}
+
+/// <summary>An administrator ends one session or every session of the pod.</summary>
+/// <param name="SessionId">The session to end; null ends them all.</param>
+/// <param name="By">Who asks, as their CLI declares it; told to the developer and logged.</param>
+public sealed record KillMessage(string? SessionId, SessionOwner By) : SessionMessage;
+
+/// <summary>The sessions <see cref="KillMessage"/> ended.</summary>
+public sealed record KilledMessage(IReadOnlyList<string> SessionIds) : SessionMessage;
 
 /// <summary>The session is in the registry; the secret authorises its tunnel connections.</summary>
 /// <param name="SessionId">The session's id, named in <c>attach</c>.</param>
@@ -47,4 +69,4 @@ public sealed record ClaimedMessage(IReadOnlyList<long> Granted, IReadOnlyList<l
 
 /// <summary>What <c>list</c> tells about a session: never its secret.</summary>
 public sealed record SessionSummary(
-    string SessionId, string Name, JsonElement Incoming, DateTimeOffset StartedAt, long Stolen, long Mirrored, int Tunnels);
+    string SessionId, string Name, JsonElement Incoming, DateTimeOffset StartedAt, long Stolen, long Mirrored, int Tunnels, SessionOwner? Owner = null);

@@ -9,6 +9,12 @@ public static class SessionErrorCodes
     public const string UnknownSession = "unknown-session";
     public const string BadFrame = "bad-frame";
 
+    /// <summary>The pod's session policy refuses the session, or ends it (its maximum lifetime); the message names the rule.</summary>
+    public const string Policy = "policy";
+
+    /// <summary>An administrator ended the session (<c>mirrord-cli sessions kill</c>).</summary>
+    public const string Killed = "killed";
+
     /// <summary>The sidecar is stopping (the pod is terminating); sent once the session's stolen requests have finished.</summary>
     public const string ShuttingDown = "shutting-down";
 }

@@ -17,4 +17,6 @@ namespace Mirrord.Tunnel.Protocol;
 [JsonDerivedType(typeof(ErrorMessage), "error")]
 [JsonDerivedType(typeof(ClaimMessage), "claim")]
 [JsonDerivedType(typeof(ClaimedMessage), "claimed")]
+[JsonDerivedType(typeof(KillMessage), "kill")]
+[JsonDerivedType(typeof(KilledMessage), "killed")]
 public abstract record SessionMessage;

@@ -16,6 +16,19 @@ public sealed partial class FakeKubeApiServer
 {
     private readonly HashSet<(string Verb, string Resource)> _denied = [];
     private readonly List<ImpersonatedRequest> _impersonated = [];
+    private readonly List<JsonObject> _createdEvents = [];
+
+    /// <summary>The Events created, in order (reason, message, involvedObject...).</summary>
+    public IReadOnlyList<JsonObject> CreatedEvents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _createdEvents.Select(e => e.DeepClone().AsObject())];
+            }
+        }
+    }
 
     /// <summary>The bearer token the user <c>developer</c> authenticates with.</summary>
     public string Token { get; set; } = "fake-token";
@@ -102,6 +115,27 @@ public sealed partial class FakeKubeApiServer
             review["status"] = new JsonObject { ["allowed"] = allowed };
             context.Response.StatusCode = StatusCodes.Status201Created;
             await context.Response.WriteAsJsonAsync(review);
+        });
+        // Events as the API server stores them: created by the caller, named from generateName (staging/src/k8s.io/apiserver/pkg/registry/rest/create.go).
+        app.MapPost("/api/v1/namespaces/{ns}/events", async (HttpContext context, string ns) =>
+        {
+            if (!Allowed("create", "events"))
+            {
+                await ForbiddenAsync(context, "create", "events", null, ns);
+                return;
+            }
+
+            var created = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+            lock (_gate)
+            {
+                var metadata = created["metadata"]!.AsObject();
+                metadata["name"] ??= $"{metadata["generateName"]?.GetValue<string>()}{++_resourceVersion:x}";
+                metadata["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+                _createdEvents.Add(created.DeepClone().AsObject());
+            }
+
+            context.Response.StatusCode = StatusCodes.Status201Created;
+            await context.Response.WriteAsJsonAsync(created);
         });
         app.MapGet("/version", () => Results.Json(new Dictionary<string, string>
         {

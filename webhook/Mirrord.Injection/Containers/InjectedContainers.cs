@@ -39,7 +39,7 @@ internal static class InjectedContainers
         },
     };
 
-    public static JsonObject Sidecar(InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources, SidecarProbes probes)
+    public static JsonObject Sidecar(InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources, SidecarProbes probes, string? policy = null)
     {
         var env = new JsonArray(
             NoDiagnostics(),
@@ -49,6 +49,11 @@ internal static class InjectedContainers
         if (defaultIncoming is not null)
         {
             env.Add(Env("MIRRORD_Sidecar__DefaultIncoming", defaultIncoming));
+        }
+
+        if (policy is not null)
+        {
+            env.Add(Env("MIRRORD_Sidecar__Policy", policy));
         }
 
         foreach (var (name, value) in options.SidecarLimits.ChangedSettings())

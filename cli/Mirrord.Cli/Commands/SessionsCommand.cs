@@ -1,0 +1,180 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using k8s.Models;
+using Mirrord.Cli.Kubernetes;
+using k8s;
+using Mirrord.Tunnel;
+using Mirrord.Tunnel.Client;
+using Mirrord.Tunnel.Protocol;
+
+namespace Mirrord.Cli.Commands;
+
+/// <summary>
+/// <c>sessions</c>: every developer session on every injected pod of a namespace (or of one target),
+/// with its owner (self-declared), filter, age and counters; <c>sessions kill ID</c> or
+/// <c>--all</c> ends them, and the developers' <c>connect</c> says an administrator did. Who may do
+/// this is whoever Kubernetes RBAC lets port-forward to the pods: the same power that opens a session.
+/// </summary>
+internal static class SessionsCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var target = Options.Target();
+        var @namespace = Options.Namespace();
+        var context = Options.Context();
+        var kubeconfig = Options.Kubeconfig();
+        var format = Options.OutputFormat();
+        var command = new Command("sessions", "List the developer sessions on a namespace's injected pods; 'sessions kill' ends them")
+        {
+            target, @namespace, context, kubeconfig, format,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            output, error, parse.GetValue(kubeconfig), parse.GetValue(context), parse.GetValue(@namespace), parse.GetValue(target), async (kube, pods) =>
+            {
+                var json = parse.GetRequiredValue(format) == "json";
+                foreach (var pod in pods)
+                {
+                    foreach (var session in await SessionClient.ListAsync(PortForwardDialer.For(kube, pod.Name(), SidecarPorts.Session), cancellationToken))
+                    {
+                        Write(output, json, pod.Name(), session);
+                    }
+                }
+
+                return ExitCodes.Success;
+            }, cancellationToken));
+
+        var id = new Argument<string?>("ID") { Description = "The session to end (as 'sessions' lists it)", Arity = ArgumentArity.ZeroOrOne };
+        var all = new Option<bool>("--all") { Description = "End every session on the pods" };
+        var kill = new Command("kill", "End a session (or --all) on the namespace's injected pods; its developer is told an administrator did")
+        {
+            id, all, target, @namespace, context, kubeconfig,
+        };
+        kill.SetAction((parse, cancellationToken) =>
+        {
+            var sessionId = parse.GetValue(id);
+            if ((sessionId is null) == !parse.GetValue(all))
+            {
+                error.WriteLine("error: say which session: an ID from 'mirrord-cli sessions', or --all");
+                return Task.FromResult(ExitCodes.UsageError);
+            }
+
+            return RunAsync(output, error, parse.GetValue(kubeconfig), parse.GetValue(context), parse.GetValue(@namespace), parse.GetValue(target), async (kube, pods) =>
+            {
+                var ended = 0;
+                foreach (var pod in pods)
+                {
+                    foreach (var killed in await KillOnPodAsync(kube, pod.Name(), sessionId, cancellationToken))
+                    {
+                        output.WriteLine($"ended session {killed} on pod {pod.Name()}");
+                        ended++;
+                    }
+                }
+
+                if (sessionId is not null && ended == 0)
+                {
+                    error.WriteLine($"error: no session {sessionId} on the injected pods of namespace {kube.Namespace}");
+                    return ExitCodes.TargetNotFound;
+                }
+
+                if (ended == 0)
+                {
+                    output.WriteLine($"no sessions on the injected pods of namespace {kube.Namespace}");
+                }
+
+                return ExitCodes.Success;
+            }, cancellationToken);
+        });
+        command.Subcommands.Add(kill);
+        return command;
+    }
+
+    private static async Task<IReadOnlyList<string>> KillOnPodAsync(KubeContext kube, string pod, string? sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SessionClient.KillAsync(PortForwardDialer.For(kube, pod, SidecarPorts.Session), sessionId, kube.Owner, cancellationToken);
+        }
+        catch (SessionRejectedException ex) when (ex.Code == SessionErrorCodes.UnknownSession)
+        {
+            // The session is on another pod.
+            return [];
+        }
+    }
+
+    private static async Task<int> RunAsync(
+        TextWriter output, TextWriter error, string? kubeconfig, string? context, string? ns, string? targetText,
+        Func<KubeContext, IReadOnlyList<V1Pod>, Task<int>> act, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var kube = KubeContext.Create(kubeconfig, context, ns, null);
+            IReadOnlyList<V1Pod> pods;
+            if (targetText is null)
+            {
+                var list = await kube.Client.CoreV1.ListNamespacedPodAsync(kube.Namespace, cancellationToken: cancellationToken);
+                pods = [.. list.Items.OrderBy(p => p.Name(), StringComparer.Ordinal)];
+            }
+            else if (TargetReference.TryParse(targetText, out var reference, out var problem))
+            {
+                pods = await new TargetPodWatcher(kube, await TargetResolver.ResolveAsync(kube, reference, cancellationToken)).ListAllAsync(cancellationToken);
+            }
+            else
+            {
+                error.WriteLine($"error: --target: {problem}");
+                return ExitCodes.UsageError;
+            }
+
+            var injected = pods.Where(pod => TargetPodWatcher.IsReady(pod) && InjectionCheck.StatusOf(pod, out _) is not null).ToList();
+            if (injected.Count == 0)
+            {
+                output.WriteLine($"no ready injected pods in namespace {kube.Namespace}{(targetText is null ? string.Empty : $" for {targetText}")}");
+                return ExitCodes.Success;
+            }
+
+            return await act(kube, injected);
+        }
+        catch (Kubernetes.KubernetesException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ex.ExitCode;
+        }
+        catch (k8s.Autorest.HttpOperationException ex)
+        {
+            var failure = KubeErrors.From(ex, "listing pods");
+            error.WriteLine($"error: {failure.Message}");
+            return failure.ExitCode;
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or SessionRejectedException)
+        {
+            error.WriteLine($"error: cannot reach a sidecar: {ex.Message}");
+            return ExitCodes.SidecarUnreachable;
+        }
+    }
+
+    private static void Write(TextWriter output, bool json, string pod, SessionSummary session)
+    {
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                pod,
+                id = session.SessionId,
+                name = session.Name,
+                owner = session.Owner is { } o ? new { kubeUser = o.KubeUser, context = o.Context, localUser = o.LocalUser, selfDeclared = true } : null,
+                incoming = session.Incoming,
+                startedAt = session.StartedAt,
+                stolen = session.Stolen,
+                mirrored = session.Mirrored,
+                tunnels = session.Tunnels,
+            }));
+            return;
+        }
+
+        var age = DateTimeOffset.UtcNow - session.StartedAt;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"pod {pod}  session {session.SessionId}  {session.Name}  owner {session.Owner?.ToString() ?? "(not declared)"}  {StatusCommand.Describe(session.Incoming)}  " +
+            $"age {(int)age.TotalMinutes} min  {session.Stolen} stolen, {session.Mirrored} mirrored, {session.Tunnels} tunnel(s)"));
+    }
+}

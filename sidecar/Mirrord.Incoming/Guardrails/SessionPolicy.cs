@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Mirrord.Incoming.Configuration;
+
+namespace Mirrord.Incoming.Guardrails;
+
+/// <summary>
+/// What a platform team allows developers' sessions on its pods: which kinds of session
+/// (<see cref="SessionKind"/>), patterns every steal filter must pin (mirrord's policies match them
+/// against the text of the session's header filter), how many sessions a pod carries at once, how
+/// long one may live, and container ports that are never stolen. Set cluster-wide in the webhook's
+/// configuration and per namespace in its <c>mirrord.dev/policy</c> annotation; the two combine to
+/// the stricter (<see cref="Combine"/>), and the result is written into every injected sidecar,
+/// which enforces it when a session registers. The empty policy allows everything.
+/// </summary>
+public sealed record SessionPolicy
+{
+    public static SessionPolicy Empty { get; } = new();
+
+    /// <summary>Null: every kind.</summary>
+    public IReadOnlyList<SessionKind>? AllowedModes { get; init; }
+
+    /// <summary>Each must match the pattern of a header rule the session's filter cannot do without.</summary>
+    public IReadOnlyList<string> RequiredHeaderFilters { get; init; } = [];
+
+    public int? MaxSessionsPerPod { get; init; }
+
+    public TimeSpan? MaxSessionLifetime { get; init; }
+
+    public IReadOnlyList<int> ProtectedPorts { get; init; } = [];
+
+    public bool IsEmpty => AllowedModes is null && RequiredHeaderFilters.Count == 0 && MaxSessionsPerPod is null && MaxSessionLifetime is null && ProtectedPorts.Count == 0;
+
+    /// <summary>The stricter of the two, rule by rule: modes both allow, both sets of patterns, the lower limits, both sets of ports.</summary>
+    public SessionPolicy Combine(SessionPolicy other) => new()
+    {
+        AllowedModes = AllowedModes is null ? other.AllowedModes : other.AllowedModes is null ? AllowedModes : [.. AllowedModes.Intersect(other.AllowedModes)],
+        RequiredHeaderFilters = [.. RequiredHeaderFilters.Union(other.RequiredHeaderFilters, StringComparer.Ordinal)],
+        MaxSessionsPerPod = Min(MaxSessionsPerPod, other.MaxSessionsPerPod),
+        MaxSessionLifetime = MaxSessionLifetime is { } a && other.MaxSessionLifetime is { } b ? (a < b ? a : b) : MaxSessionLifetime ?? other.MaxSessionLifetime,
+        ProtectedPorts = [.. ProtectedPorts.Union(other.ProtectedPorts).Order()],
+    };
+
+    private static int? Min(int? a, int? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
+
+    /// <summary>The policy's rules in a sentence each, for check-inject, status and the docs.</summary>
+    public IReadOnlyList<string> Describe()
+    {
+        var lines = new List<string>();
+        if (AllowedModes is { } modes)
+        {
+            lines.Add($"allowed modes: {(modes.Count == 0 ? "none" : string.Join(", ", modes.Select(SessionKinds.Name)))}");
+        }
+
+        lines.AddRange(RequiredHeaderFilters.Select(pattern => $"every steal filter must pin a header matching {pattern}"));
+        if (MaxSessionsPerPod is { } max)
+        {
+            lines.Add($"at most {max} session(s) per pod");
+        }
+
+        if (MaxSessionLifetime is { } lifetime)
+        {
+            lines.Add($"sessions end after {SessionKinds.Duration(lifetime)}");
+        }
+
+        if (ProtectedPorts.Count > 0)
+        {
+            lines.Add($"never stolen: port(s) {string.Join(", ", ProtectedPorts)}");
+        }
+
+        return lines;
+    }
+
+    /// <summary>The JSON a sidecar reads (<c>MIRRORD_Sidecar__Policy</c>) and the annotation's format.</summary>
+    public string ToJson()
+    {
+        var json = new JsonObject();
+        if (AllowedModes is { } modes)
+        {
+            json["allowedModes"] = new JsonArray([.. modes.Select(m => (JsonNode)JsonValue.Create(SessionKinds.Name(m)))]);
+        }
+
+        if (RequiredHeaderFilters.Count > 0)
+        {
+            json["requiredHeaderFilter"] = new JsonArray([.. RequiredHeaderFilters.Select(p => (JsonNode)JsonValue.Create(p))]);
+        }
+
+        if (MaxSessionsPerPod is { } max)
+        {
+            json["maxSessionsPerPod"] = max;
+        }
+
+        if (MaxSessionLifetime is { } lifetime)
+        {
+            json["maxSessionLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        if (ProtectedPorts.Count > 0)
+        {
+            json["protectedPorts"] = new JsonArray([.. ProtectedPorts.Select(p => (JsonNode)JsonValue.Create(p))]);
+        }
+
+        return json.ToJsonString();
+    }
+
+    /// <summary>
+    /// Whether a session may register: its config (the pod's default filter already applied), the
+    /// ports the sidecar serves, and how many sessions the pod has now. Null when allowed.
+    /// </summary>
+    public PolicyRefusal? Check(IncomingConfig config, IReadOnlyList<int> servedPorts, int sessionsNow)
+    {
+        var kind = SessionKinds.Of(config, servedPorts, ProtectedPorts);
+        if (AllowedModes is { } modes && !modes.Contains(kind))
+        {
+            return new PolicyRefusal(PolicyRules.Mode,
+                $"{SessionKinds.Explain(kind)} is not allowed here; allowed: {(modes.Count == 0 ? "none" : string.Join(", ", modes.Select(SessionKinds.Name)))}");
+        }
+
+        if (config.Mode == IncomingMode.Steal)
+        {
+            foreach (var required in RequiredHeaderFilters)
+            {
+                var requirement = new System.Text.RegularExpressions.Regex(
+                    Filtering.RustRegexDialect.Translate(required).Pattern ?? required, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                if (!PinnedHeaderPatterns(config.HttpFilter?.Rule).Any(requirement.IsMatch))
+                {
+                    return new PolicyRefusal(PolicyRules.HeaderFilter,
+                        $"a steal filter here must pin a header whose pattern matches {required} (a header_filter, or a header rule inside all_of); " +
+                        $"this session's filter is {config.HttpFilter?.Rule.Describe() ?? "none"}");
+                }
+            }
+
+            var explicitPorts = (config.Ports ?? []).Concat(config.HttpFilter?.Ports ?? []).Intersect(ProtectedPorts).ToList();
+            if (config.Ports is not null && explicitPorts.Count > 0)
+            {
+                return new PolicyRefusal(PolicyRules.ProtectedPort, $"port(s) {string.Join(", ", explicitPorts)} may never be stolen on this pod; remove them from \"ports\"");
+            }
+        }
+
+        if (MaxSessionsPerPod is { } max && sessionsNow >= max)
+        {
+            return new PolicyRefusal(PolicyRules.MaxSessions, $"the pod carries {sessionsNow} session(s), the most allowed here ({max}); try again when one ends");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The config the session runs with: protected ports added to <c>ignore_ports</c> of a steal
+    /// session (a mirror session may copy them), so nothing ever steals them.
+    /// </summary>
+    public IncomingConfig Apply(IncomingConfig config)
+        => config.Mode != IncomingMode.Steal || ProtectedPorts.Count == 0
+            ? config
+            : config.Ports is not null
+                ? config with { Ports = [.. config.Ports.Except(ProtectedPorts)] }
+                : config with { IgnorePorts = [.. config.IgnorePorts.Union(ProtectedPorts)] };
+
+    // Header patterns every match of the rule needs: the rule itself, or members of all_of (any_of pins nothing).
+    private static IEnumerable<string> PinnedHeaderPatterns(FilterRuleConfig? rule) => rule switch
+    {
+        HeaderRuleConfig header => [header.Pattern],
+        CompositeRuleConfig { RequiresAll: true } all => all.Rules.SelectMany(PinnedHeaderPatterns),
+        _ => [],
+    };
+}

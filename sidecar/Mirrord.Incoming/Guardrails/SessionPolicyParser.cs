@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json;
+using Mirrord.Incoming.Filtering;
+
+namespace Mirrord.Incoming.Guardrails;
+
+/// <summary>
+/// Reads a policy document (the <c>mirrord.dev/policy</c> annotation, the sidecar's
+/// <c>MIRRORD_Sidecar__Policy</c>): a JSON object with <c>allowedModes</c>,
+/// <c>requiredHeaderFilter</c> (a pattern or a list), <c>maxSessionsPerPod</c>,
+/// <c>maxSessionLifetime</c> ("hh:mm:ss") and <c>protectedPorts</c>. Every problem is reported with
+/// the field it is in; a document with any problem yields no policy, so a bad one never half-applies.
+/// </summary>
+public static class SessionPolicyParser
+{
+    private static readonly string[] s_fields = ["allowedModes", "requiredHeaderFilter", "maxSessionsPerPod", "maxSessionLifetime", "protectedPorts"];
+
+    public static (SessionPolicy? Policy, IReadOnlyList<string> Errors) Parse(string text, string source)
+    {
+        var errors = new List<string>();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException ex)
+        {
+            return (null, [$"{source}: not JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message.Split(" LineNumber")[0]}"]);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, [$"{source}: must be a JSON object with {string.Join(", ", s_fields)}"]);
+            }
+
+            var policy = SessionPolicy.Empty;
+            foreach (var property in root.EnumerateObject())
+            {
+                var where = $"{source}: {property.Name}";
+                var value = property.Value;
+                switch (property.Name)
+                {
+                    case "allowedModes":
+                        policy = policy with { AllowedModes = Modes(value, where, errors) };
+                        break;
+                    case "requiredHeaderFilter":
+                        policy = policy with { RequiredHeaderFilters = Patterns(value, where, errors) };
+                        break;
+                    case "maxSessionsPerPod":
+                        policy = policy with { MaxSessionsPerPod = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var max) && max >= 0 ? max : Fail<int?>(errors, $"{where}: must be a whole number, 0 or more") };
+                        break;
+                    case "maxSessionLifetime":
+                        policy = policy with { MaxSessionLifetime = Lifetime(value, where, errors) };
+                        break;
+                    case "protectedPorts":
+                        policy = policy with { ProtectedPorts = Ports(value, where, errors) };
+                        break;
+                    default:
+                        errors.Add($"{where}: unknown field; expected one of {string.Join(", ", s_fields)}");
+                        break;
+                }
+            }
+
+            return errors.Count == 0 ? (policy, errors) : (null, errors);
+        }
+    }
+
+    private static T? Fail<T>(List<string> errors, string message)
+    {
+        errors.Add(message);
+        return default;
+    }
+
+    private static List<SessionKind>? Modes(JsonElement value, string where, List<string> errors)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            return Fail<List<SessionKind>>(errors, $"{where}: must be a list of \"steal\", \"steal-unfiltered\", \"mirror\"");
+        }
+
+        var modes = new List<SessionKind>();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String && SessionKinds.TryParse(item.GetString()!, out var kind))
+            {
+                modes.Add(kind);
+            }
+            else
+            {
+                errors.Add($"{where}: {item.GetRawText()} is not \"steal\", \"steal-unfiltered\" or \"mirror\"");
+            }
+        }
+
+        return modes;
+    }
+
+    private static List<string> Patterns(JsonElement value, string where, List<string> errors)
+    {
+        var items = value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray()] : new List<JsonElement> { value };
+        var patterns = new List<string>();
+        foreach (var item in items)
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 } pattern)
+            {
+                errors.Add($"{where}: must be a non-empty regex, or a list of them");
+                continue;
+            }
+
+            if (!FilterPattern.TryValidate(pattern, out var problem))
+            {
+                errors.Add($"{where}: {problem}");
+                continue;
+            }
+
+            patterns.Add(pattern);
+        }
+
+        return patterns;
+    }
+
+    private static TimeSpan? Lifetime(JsonElement value, string where, List<string> errors)
+        => value.ValueKind == JsonValueKind.String && TimeSpan.TryParse(value.GetString(), CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero
+            ? span
+            : Fail<TimeSpan?>(errors, $"{where}: must be a positive duration \"hh:mm:ss\" (\"02:00:00\" for two hours)");
+
+    private static List<int> Ports(JsonElement value, string where, List<string> errors)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            return Fail<List<int>>(errors, $"{where}: must be a list of ports") ?? [];
+        }
+
+        var ports = new List<int>();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var port) && port is >= 1 and <= 65535)
+            {
+                ports.Add(port);
+            }
+            else
+            {
+                errors.Add($"{where}: {item.GetRawText()} is not a port from 1 to 65535");
+            }
+        }
+
+        return ports;
+    }
+}

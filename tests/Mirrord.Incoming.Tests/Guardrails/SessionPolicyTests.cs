@@ -1,0 +1,87 @@
+using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Guardrails;
+
+namespace Mirrord.Incoming.Tests.Guardrails;
+
+/// <summary>A platform team's policy, read, combined and applied to developers' session configs.</summary>
+public sealed class SessionPolicyTests
+{
+    private static readonly int[] s_served = [8080, 9090];
+
+    [Theory]
+    [InlineData("""{ "allowedModes": ["steal", "borrow"] }""", "policy: allowedModes: \"borrow\" is not \"steal\", \"steal-unfiltered\" or \"mirror\"")]
+    [InlineData("""{ "maxSessionsPerPod": -1 }""", "policy: maxSessionsPerPod: must be a whole number, 0 or more")]
+    [InlineData("""{ "maxSessionLifetime": "two hours" }""", "policy: maxSessionLifetime: must be a positive duration")]
+    [InlineData("""{ "protectedPorts": [0] }""", "policy: protectedPorts: 0 is not a port from 1 to 65535")]
+    [InlineData("""{ "requiredHeaderFilter": "(x" }""", "policy: requiredHeaderFilter: invalid regex at offset 2")]
+    [InlineData("""{ "maxSessions": 2 }""", "policy: maxSessions: unknown field; expected one of allowedModes")]
+    [InlineData("""[1]""", "policy: must be a JSON object")]
+    [InlineData("""{ "maxSessionsPerPod": 2, """, "policy: not JSON")]
+    public void BadPolicy_IsRefusedWhole_NamingTheField(string text, string expected)
+    {
+        var (policy, errors) = SessionPolicyParser.Parse(text, "policy");
+
+        Assert.Null(policy);
+        Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ClusterAndNamespace_CombineToTheStricter()
+    {
+        var cluster = Parse("""{ "allowedModes": ["steal", "mirror"], "maxSessionsPerPod": 5, "maxSessionLifetime": "08:00:00", "protectedPorts": [9090] }""");
+        var ns = Parse("""{ "allowedModes": ["mirror", "steal-unfiltered"], "maxSessionsPerPod": 2, "requiredHeaderFilter": "X-Dev", "protectedPorts": [5432], }""");
+
+        var combined = cluster.Combine(ns);
+
+        Assert.Equal([SessionKind.Mirror], combined.AllowedModes);
+        Assert.Equal(2, combined.MaxSessionsPerPod);
+        Assert.Equal(TimeSpan.FromHours(8), combined.MaxSessionLifetime);
+        Assert.Equal(["X-Dev"], combined.RequiredHeaderFilters);
+        Assert.Equal([5432, 9090], combined.ProtectedPorts);
+        Assert.Equal(combined, SessionPolicyParser.Parse(combined.ToJson(), "round trip").Policy! with { }, new PolicyComparer());
+    }
+
+    [Theory]
+    [InlineData("""{ "allowedModes": ["mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""", PolicyRules.Mode)]
+    [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal" }""", PolicyRules.Mode)]
+    [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""", PolicyRules.Mode)]
+    [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-User: a$", "ports": [8080, 9090] } }""", PolicyRules.HeaderFilter)]
+    [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "steal", "http_filter": { "any_of": [ { "header": "^X-Dev: a$" }, { "path": "^/" } ], "ports": [8080, 9090] } }""", PolicyRules.HeaderFilter)]
+    [InlineData("""{ "protectedPorts": [9090] }""", """{ "mode": "steal", "ports": [8080, 9090], "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""", PolicyRules.ProtectedPort)]
+    [InlineData("""{ "maxSessionsPerPod": 0 }""", """{ "mode": "mirror" }""", PolicyRules.MaxSessions)]
+    public void SessionAgainstARule_IsRefused_NamingTheRule(string policy, string incoming, string rule)
+    {
+        var refusal = Parse(policy).Check(Config(incoming), s_served, sessionsNow: 0);
+
+        Assert.Equal(rule, refusal?.Rule);
+    }
+
+    [Theory]
+    [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""")]
+    [InlineData("""{ "allowedModes": ["steal"], "protectedPorts": [9090] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""")]
+    [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "steal", "http_filter": { "all_of": [ { "header": "^X-Dev: a$" }, { "path": "^/api" } ], "ports": [8080, 9090] } }""")]
+    [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "mirror" }""")]
+    [InlineData("""{ "maxSessionsPerPod": 1 }""", """{ "mode": "mirror" }""")]
+    public void SessionWithinTheRules_IsAllowed(string policy, string incoming)
+        => Assert.Null(Parse(policy).Check(Config(incoming), s_served, sessionsNow: 0));
+
+    [Fact]
+    public void ProtectedPorts_AreNeverStolen_ButMayBeMirrored()
+    {
+        var policy = Parse("""{ "protectedPorts": [9090] }""");
+
+        Assert.Equal([9090], policy.Apply(Config("""{ "mode": "steal" }""")).IgnorePorts);
+        Assert.Empty(policy.Apply(Config("""{ "mode": "mirror" }""")).IgnorePorts);
+    }
+
+    private static SessionPolicy Parse(string text) => SessionPolicyParser.Parse(text, "policy") is { Policy: { } p } ? p : throw new InvalidOperationException(text);
+
+    private static IncomingConfig Config(string incoming) => IncomingConfigParser.ParseIncoming(incoming).GetConfigOrThrow();
+
+    private sealed class PolicyComparer : IEqualityComparer<SessionPolicy>
+    {
+        public bool Equals(SessionPolicy? x, SessionPolicy? y) => x!.ToJson() == y!.ToJson();
+
+        public int GetHashCode(SessionPolicy obj) => obj.ToJson().GetHashCode(StringComparison.Ordinal);
+    }
+}
