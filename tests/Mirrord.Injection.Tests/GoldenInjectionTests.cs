@@ -89,6 +89,11 @@ public sealed class GoldenInjectionTests
         var text = new StringBuilder();
         text.Append("outcome: ").Append(result.Outcome).Append('\n');
         text.Append("reason: ").Append(result.Reason).Append('\n');
+        foreach (var rule in result.Policy ?? [])
+        {
+            text.Append("policy: ").Append(rule).Append('\n');
+        }
+
         foreach (var rewrite in result.Rewrites ?? [])
         {
             text.Append("probe: ").Append(rewrite).Append('\n');

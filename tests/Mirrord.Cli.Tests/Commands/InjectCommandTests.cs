@@ -149,6 +149,16 @@ public sealed class InjectCommandTests
     }
 
     [Fact]
+    public async Task CheckInject_ShowsTheNamespacesPolicy_AsTheSidecarWillEnforceIt()
+    {
+        var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("policy-namespace.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("policy: allowed modes: steal, mirror", result.Lines);
+        Assert.Contains("policy: at most 2 session(s) per pod", result.Lines);
+    }
+
+    [Fact]
     public async Task CheckInject_MalformedLabels_IsAUsageError()
     {
         var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("rendered.yaml"), "--namespace-labels", "enabled");

@@ -34,7 +34,8 @@ public sealed class TargetEnvironment : IAsyncDisposable
     public string Kubeconfig { get; }
 
     /// <summary>Starts the environment; with <paramref name="tlsServerName"/>, the API server is only reachable with that SNI.</summary>
-    public static async Task<TargetEnvironment> StartAsync(int replicas, string? tlsServerName = null)
+    public static async Task<TargetEnvironment> StartAsync(
+        int replicas, string? tlsServerName = null, IDictionary<string, string?>? sidecarSettings = null, TimeProvider? sidecarTime = null)
     {
         var api = await FakeKubeApiServer.StartAsync("shop", tlsServerName);
         api.AddDeployment("orders", Labels);
@@ -44,7 +45,7 @@ public sealed class TargetEnvironment : IAsyncDisposable
         {
             var name = $"orders-{(char)('a' + i)}";
             var app = await TestApp.StartAsync(name);
-            list.Add(new Replica(name, app, await SidecarHost.StartAsync([app.HttpPort])));
+            list.Add(new Replica(name, app, await SidecarHost.StartAsync([app.HttpPort], sidecarSettings, time: sidecarTime)));
         }
 
         return new TargetEnvironment(api, laptop, list);
@@ -63,7 +64,10 @@ public sealed class TargetEnvironment : IAsyncDisposable
     }
 
     /// <summary>A mirrord.json stealing requests with <c>X-Dev: alice</c> on every replica's port, delivered to the laptop.</summary>
-    public string WriteConfig(string? target = null)
+    public string WriteConfig(string? target = null) => WriteConfig(target, "\"header_filter\": \"^X-Dev: alice$\"");
+
+    /// <summary>A mirrord.json stealing with <paramref name="filter"/> (the members of http_filter but its ports) on every replica's port.</summary>
+    public string WriteConfig(string? target, string filter, string mode = "steal")
     {
         var ports = string.Join(", ", Replicas.Select(r => r.App.HttpPort.ToString(CultureInfo.InvariantCulture)));
         var targetJson = target is null ? string.Empty : $"\"target\": {target},";
@@ -72,8 +76,8 @@ public sealed class TargetEnvironment : IAsyncDisposable
             {
               {{targetJson}}
               "feature": { "network": { "incoming": {
-                "mode": "steal",
-                "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [{{ports}}] },
+                "mode": "{{mode}}",
+                "http_filter": { {{filter}}, "ports": [{{ports}}] },
               } } },
             }
             """);

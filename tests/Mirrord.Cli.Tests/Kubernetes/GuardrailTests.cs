@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using Mirrord.Injection;
+using Mirrord.Testing;
+
+namespace Mirrord.Cli.Tests.Kubernetes;
+
+/// <summary>
+/// Platform guardrails end to end: a policy in the sidecar (as the webhook writes it) refuses or
+/// ends sessions with the rule named, <c>sessions</c> lists and kills them across replicas, and
+/// every session leaves Events on its pod (in the FAKE API server) and audit lines in the sidecar.
+/// </summary>
+public sealed class GuardrailTests
+{
+    private const string PinXDev = """{ "requiredHeaderFilter": "^\\^?X-Dev: ", "allowedModes": ["steal", "mirror"] }""";
+
+    [Fact]
+    public async Task NamespacePolicy_FlowsFromTheAnnotationThroughTheInjector_AndTheSidecarRefusesWhatItForbids()
+    {
+        // What the webhook writes into the sidecar for a namespace annotated with the policy.
+        var injected = new PodInjector(new InjectionOptions()).Inject(
+            JsonNode.Parse("""{ "apiVersion": "v1", "kind": "Pod", "metadata": { "name": "orders" }, "spec": { "containers": [ { "name": "app", "image": "a", "ports": [ { "containerPort": 8080 } ] } ] } }""")!.AsObject(),
+            new InjectionContext("shop", new Dictionary<string, string> { ["mirrord.dev/injection"] = "enabled" }, new Dictionary<string, string> { [PodAnnotations.NamespacePolicy] = PinXDev }));
+        var policy = injected.Patch.Operations.SelectMany(op => op.Value is JsonArray array ? array : []).OfType<JsonObject>()
+            .SelectMany(container => container["env"] as JsonArray ?? []).Single(env => env!["name"]!.GetValue<string>() == "MIRRORD_Sidecar__Policy")!["value"]!.GetValue<string>();
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1, sidecarSettings: new Dictionary<string, string?> { ["Sidecar:Policy"] = policy });
+        var replica = env.Publish(0);
+
+        var refused = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig(null, "\"header_filter\": \"^X-User: bob$\"")));
+
+        Assert.True(refused.Code == ExitCodes.PolicyRefused, string.Join("\n", refused.Lines));
+        Assert.Contains(refused.Lines, line => line.Contains("the pod's session policy does not allow this session (required-header-filter)", StringComparison.Ordinal));
+        Assert.Equal(replica.Name, await replica.ServedByAsync("alice"));
+
+        await using var allowed = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1);
+        Assert.Equal("laptop", await replica.ServedByAsync("alice"));
+    }
+
+    [Theory]
+    [InlineData("""{ "allowedModes": ["mirror"] }""", "\"header_filter\": \"^X-Dev: alice$\"", "allowed-modes")]
+    [InlineData("""{ "maxSessionsPerPod": 0 }""", "\"header_filter\": \"^X-Dev: alice$\"", "max-sessions-per-pod")]
+    public async Task EachRule_RefusesEndToEnd_WithItsExitCode_AndIsCountedAndAudited(string policy, string filter, string rule)
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1, sidecarSettings: new Dictionary<string, string?> { ["Sidecar:Policy"] = policy });
+        var replica = env.Publish(0);
+
+        var refused = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig(null, filter)));
+
+        Assert.True(refused.Code == ExitCodes.PolicyRefused, string.Join("\n", refused.Lines));
+        Assert.Contains(refused.Lines, line => line.Contains($"({rule})", StringComparison.Ordinal));
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{replica.Sidecar.HealthPort}/metrics");
+        Assert.Contains($"mirrord_policy_refusals_total{{rule=\"{rule}\"}} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mirrord_sessions_total{outcome=\"refused\"} 1", metrics, StringComparison.Ordinal);
+        var audit = JsonDocument.Parse(Assert.Single(replica.Sidecar.AuditLines)).RootElement;
+        Assert.Equal("session-refused", audit.GetProperty("audit").GetString());
+        Assert.Equal(rule, audit.GetProperty("rule").GetString());
+        Assert.Equal("developer", audit.GetProperty("owner").GetProperty("kubeUser").GetString());
+    }
+
+    [Fact]
+    public async Task ARefusalOnOneReplica_LeavesTheSessionStealingOnNone()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 2, sidecarSettings: new Dictionary<string, string?> { ["Sidecar:Policy"] = """{ "maxSessionsPerPod": 1 }""" });
+        var first = env.Publish(0);
+        var second = env.Publish(1);
+
+        // Someone already holds the only session orders-b allows.
+        await using var other = await CliSession.StartAsync(
+            ["connect", "--sidecar-address", $"127.0.0.1:{second.Sidecar.SessionPort}", "--local-port", env.Laptop.HttpPort.ToString(CultureInfo.InvariantCulture), "--mode", "mirror"], registrations: 1);
+
+        var refused = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()));
+
+        Assert.True(refused.Code == ExitCodes.PolicyRefused, string.Join("\n", refused.Lines));
+        Assert.Contains(refused.Lines, line => line.Contains("max-sessions-per-pod", StringComparison.Ordinal));
+        Assert.Equal(first.Name, await first.ServedByAsync("alice"));
+        Assert.Equal(second.Name, await second.ServedByAsync("alice"));
+    }
+
+    [Fact]
+    public async Task MaximumLifetime_EndsTheSession_AndConnectSaysWhy()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1, sidecarSettings: new Dictionary<string, string?> { ["Sidecar:Policy"] = """{ "maxSessionLifetime": "00:00:03" }""" }, sidecarTime: clock);
+        var replica = env.Publish(0);
+        await using var cli = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1);
+        Assert.Equal("laptop", await replica.ServedByAsync("alice"));
+
+        clock.Advance(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(ExitCodes.PolicyRefused, await cli.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(cli.Lines, line => line.Contains("maximum session lifetime (3 s, policy rule max-session-lifetime)", StringComparison.Ordinal));
+        Assert.Equal(replica.Name, await replica.ServedByAsync("alice"));
+    }
+
+    [Fact]
+    public async Task Sessions_AreListedAcrossReplicas_AndAKilledSessionsDeveloperIsTold()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 2);
+        env.Publish(0);
+        env.Publish(1);
+        await using var alice = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig(), "--name", "alice@laptop"), registrations: 2);
+
+        var listed = await RunAsync(["sessions", "--kubeconfig", env.Kubeconfig, "-n", "shop"]);
+
+        Assert.Equal(0, listed.Code);
+        Assert.Equal(2, listed.Lines.Count(line => line.Contains("alice@laptop", StringComparison.Ordinal)));
+        Assert.All(listed.Lines.Where(line => line.StartsWith("pod ", StringComparison.Ordinal)), line =>
+            Assert.Contains($"owner local user {Environment.UserName}, kube user developer, context fake (self-declared)", line, StringComparison.Ordinal));
+        var id = listed.Lines.First(line => line.StartsWith("pod orders-a", StringComparison.Ordinal)).Split("session ")[1].Split(' ')[0];
+
+        var killed = await RunAsync(["sessions", "kill", id, "--kubeconfig", env.Kubeconfig, "-n", "shop"]);
+
+        Assert.Equal(0, killed.Code);
+        Assert.Contains($"ended session {id} on pod orders-a", killed.Lines);
+        Assert.Equal(ExitCodes.EndedByAdministrator, await alice.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(alice.Lines, line => line.Contains("an administrator ended the session (local user", StringComparison.Ordinal));
+        Assert.Equal(env.Replicas[1].Name, await env.Replicas[1].ServedByAsync("alice"));
+        Assert.Contains(env.Replicas[0].Sidecar.AuditLines, line => line.Contains("\"outcome\":\"killed\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task KillAll_EndsEverySessionOnTheNamespacesPods()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 2);
+        env.Publish(0);
+        env.Publish(1);
+        await using var alice = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 2);
+
+        var killed = await RunAsync(["sessions", "kill", "--all", "--kubeconfig", env.Kubeconfig, "-n", "shop"]);
+
+        // The first kill ends connect, which may end its other session itself before the second kill arrives.
+        Assert.Equal(0, killed.Code);
+        Assert.Contains(killed.Lines, line => line.StartsWith("ended session ", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.EndedByAdministrator, await alice.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
+        var after = await RunAsync(["sessions", "--kubeconfig", env.Kubeconfig, "-n", "shop"]);
+        Assert.DoesNotContain(after.Lines, line => line.StartsWith("pod ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EachSession_StartsAndEndsAnEventOnItsPod_MadeWithTheDevelopersCredentials()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1);
+        env.Publish(0);
+        await using (var cli = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1))
+        {
+            Assert.Equal(0, await cli.StopAsync());
+        }
+
+        var events = env.Api.CreatedEvents;
+        Assert.Equal(["MirrordSessionStarted", "MirrordSessionEnded"], events.Select(e => e["reason"]!.GetValue<string>()));
+        Assert.All(events, e => Assert.Equal("orders-a", e["involvedObject"]!["name"]!.GetValue<string>()));
+        Assert.Contains("kube user developer", events[0]["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EventsNotAllowed_IsSaidOnce_AndTheSessionCarriesOn()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1);
+        var replica = env.Publish(0);
+        env.Api.Deny("create", "events");
+
+        await using var cli = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1);
+
+        Assert.Equal("laptop", await replica.ServedByAsync("alice"));
+        Assert.Equal(0, await cli.StopAsync());
+        Assert.Single(cli.Lines, line => line.Contains("may not create Events in namespace shop", StringComparison.Ordinal));
+        Assert.Empty(env.Api.CreatedEvents);
+    }
+
+    private static async Task<(int Code, IReadOnlyList<string> Lines)> RunAsync(string[] args)
+    {
+        var cli = new CliSession(args);
+        var code = await cli.Exited.WaitAsync(TimeSpan.FromSeconds(30));
+        return (code, cli.Lines);
+    }
+}
