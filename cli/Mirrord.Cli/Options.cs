@@ -140,6 +140,11 @@ internal static class Options
         DefaultValueFactory = _ => "default",
     };
 
+    public static Option<string?> ClusterPolicy() => new("--cluster-policy")
+    {
+        Description = "A file with the webhook's cluster-wide session policy (its Injection:Policy), combined with the namespace's as the webhook does (docs/POLICY.md)",
+    };
+
     public static Option<string?> SidecarImage() => new("--image")
     {
         Description = "The sidecar image to inject (default: this release's)",

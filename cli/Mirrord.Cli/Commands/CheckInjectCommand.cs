@@ -15,11 +15,18 @@ internal static class CheckInjectCommand
         var labels = Options.NamespaceLabels();
         var annotations = Options.NamespaceAnnotations();
         var @namespace = Options.DefaultNamespace();
-        var command = new Command("check-inject", "Explain whether the webhook would inject each workload, and why") { file, labels, annotations, @namespace };
+        var clusterPolicy = Options.ClusterPolicy();
+        var command = new Command("check-inject", "Explain whether the webhook would inject each workload, and why") { file, labels, annotations, @namespace, clusterPolicy };
         command.SetAction(parse =>
         {
             var empty = new Dictionary<string, string>();
-            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), parse.GetValue(annotations), empty, parse.GetRequiredValue(@namespace), new InjectionOptions(), input, error, out var exitCode)
+            var options = new InjectionOptions();
+            if (!ManifestInput.TryReadClusterPolicy(parse.GetValue(clusterPolicy), options, error))
+            {
+                return ExitCodes.ConfigInvalid;
+            }
+
+            if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), parse.GetValue(annotations), empty, parse.GetRequiredValue(@namespace), options, input, error, out var exitCode)
                 is not var (_, reports))
             {
                 return exitCode;

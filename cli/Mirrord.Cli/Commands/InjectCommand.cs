@@ -18,14 +18,20 @@ internal static class InjectCommand
         var labels = Options.NamespaceLabels();
         var annotations = Options.NamespaceAnnotations();
         var @namespace = Options.DefaultNamespace();
+        var clusterPolicy = Options.ClusterPolicy();
         var image = Options.SidecarImage();
-        var command = new Command("inject", "Add the mirrord sidecar to the pod templates of rendered manifests") { file, outputFile, labels, annotations, @namespace, image };
+        var command = new Command("inject", "Add the mirrord sidecar to the pod templates of rendered manifests") { file, outputFile, labels, annotations, @namespace, image, clusterPolicy };
         command.SetAction(parse =>
         {
             var options = new InjectionOptions();
             if (parse.GetValue(image) is { } sidecarImage)
             {
                 options.SidecarImage = sidecarImage;
+            }
+
+            if (!ManifestInput.TryReadClusterPolicy(parse.GetValue(clusterPolicy), options, error))
+            {
+                return ExitCodes.ConfigInvalid;
             }
 
             if (ManifestInput.Inject(parse.GetRequiredValue(file), parse.GetValue(labels), parse.GetValue(annotations), null, parse.GetRequiredValue(@namespace), options, input, error, out var exitCode)

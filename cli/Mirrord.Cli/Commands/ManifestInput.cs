@@ -38,6 +38,29 @@ internal static class ManifestInput
         }
     }
 
+    /// <summary>Reads <c>--cluster-policy</c> into <paramref name="options"/>; false, with the problems written, when it cannot be used.</summary>
+    public static bool TryReadClusterPolicy(string? file, InjectionOptions options, TextWriter error)
+    {
+        if (file is null)
+        {
+            return true;
+        }
+
+        if (!TryRead(file, TextReader.Null, error, out var text))
+        {
+            return false;
+        }
+
+        var (_, errors) = Incoming.Guardrails.SessionPolicyParser.Parse(text, $"--cluster-policy {file}");
+        foreach (var problem in errors)
+        {
+            error.WriteLine($"error: {problem}");
+        }
+
+        options.Policy = text;
+        return errors.Count == 0;
+    }
+
     private static bool TryRead(string file, TextReader stdin, TextWriter error, [NotNullWhen(true)] out string? text)
     {
         try

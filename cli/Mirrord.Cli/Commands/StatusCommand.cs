@@ -130,6 +130,7 @@ internal static class StatusCommand
                 {
                     id = s.SessionId,
                     name = s.Name,
+                    owner = s.Owner is { } o ? new { kubeUser = o.KubeUser, context = o.Context, localUser = o.LocalUser, selfDeclared = true } : null,
                     incoming = s.Incoming,
                     startedAt = s.StartedAt,
                     stolen = s.Stolen,
@@ -152,7 +153,7 @@ internal static class StatusCommand
         foreach (var session in status.Sessions ?? [])
         {
             output.WriteLine(
-                $"  session {session.SessionId} {session.Name}: {Describe(session.Incoming)}; since {session.StartedAt.ToLocalTime():HH:mm:ss}; " +
+                $"  session {session.SessionId} {session.Name} (owner {session.Owner?.ToString() ?? "(not declared)"}): {Describe(session.Incoming)}; since {session.StartedAt.ToLocalTime():HH:mm:ss}; " +
                 $"{session.Stolen} stolen, {session.Mirrored} mirrored, {session.Tunnels} tunnel(s)");
         }
     }

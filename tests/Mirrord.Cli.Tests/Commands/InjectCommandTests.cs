@@ -159,6 +159,29 @@ public sealed class InjectCommandTests
     }
 
     [Fact]
+    public async Task CheckInject_WithTheClusterPolicy_CombinesItAsTheWebhookDoes_AndRefusesABadOne()
+    {
+        var good = CliRunner.WriteConfig("""{ "maxSessionsPerPod": 1, "protectedPorts": [5432] }""");
+        var bad = CliRunner.WriteConfig("""{ "maxSessionsPerPod": "one" }""");
+        try
+        {
+            var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("policy-namespace.yaml"), "--cluster-policy", good);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains("policy: at most 1 session(s) per pod", result.Lines);
+            Assert.Contains("policy: never stolen: port(s) 5432", result.Lines);
+
+            var refused = await CliRunner.RunAsync("check-inject", "-f", Manifest("policy-namespace.yaml"), "--cluster-policy", bad);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"error: --cluster-policy {bad}: maxSessionsPerPod: must be a whole number", refused.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(good);
+            File.Delete(bad);
+        }
+    }
+
+    [Fact]
     public async Task CheckInject_MalformedLabels_IsAUsageError()
     {
         var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("rendered.yaml"), "--namespace-labels", "enabled");

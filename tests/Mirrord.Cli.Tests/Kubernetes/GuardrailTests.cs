@@ -60,6 +60,42 @@ public sealed class GuardrailTests
         Assert.Equal("developer", audit.GetProperty("owner").GetProperty("kubeUser").GetString());
     }
 
+    [Theory]
+    [InlineData("""{ "allowedModes": ["steal"] }""")]
+    [InlineData("""{ "maxSessionsPerPod": 1 }""")]
+    [InlineData("""{ "requiredHeaderFilter": ["^\\^?X-Dev: ", "alice"] }""")]
+    [InlineData("""{ "maxSessionLifetime": "01:00:00" }""")]
+    public async Task EachRule_AllowsASessionWithinIt(string policy)
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1, sidecarSettings: new Dictionary<string, string?> { ["Sidecar:Policy"] = policy });
+        var replica = env.Publish(0);
+
+        await using var cli = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1);
+
+        Assert.Equal("laptop", await replica.ServedByAsync("alice"));
+        Assert.Contains("\"audit\":\"session-started\"", Assert.Single(replica.Sidecar.AuditLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProtectedPort_IsNeverStolen_AndASessionThatNamesItIsRefused()
+    {
+        await using var env = await TargetEnvironment.StartAsync(
+            replicas: 1, tlsServerName: null, sidecarSettingsFor: port => new Dictionary<string, string?> { ["Sidecar:Policy"] = $$"""{ "protectedPorts": [{{port}}] }""" });
+        var replica = env.Publish(0);
+
+        await using (var cli = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()), registrations: 1))
+        {
+            Assert.Equal(replica.Name, await replica.ServedByAsync("alice"));
+        }
+
+        var port = replica.App.HttpPort.ToString(CultureInfo.InvariantCulture);
+        var naming = CliRunner.WriteConfig($$"""{ "feature": { "network": { "incoming": { "mode": "steal", "ports": [{{port}}], "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [{{port}}] } } } } }""");
+        var refused = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", naming));
+        Assert.True(refused.Code == ExitCodes.PolicyRefused, string.Join("\n", refused.Lines));
+        Assert.Contains(refused.Lines, line => line.Contains($"(protected-ports): port(s) {port} may never be stolen", StringComparison.Ordinal));
+        File.Delete(naming);
+    }
+
     [Fact]
     public async Task ARefusalOnOneReplica_LeavesTheSessionStealingOnNone()
     {

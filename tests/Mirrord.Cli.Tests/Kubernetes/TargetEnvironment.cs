@@ -34,8 +34,13 @@ public sealed class TargetEnvironment : IAsyncDisposable
     public string Kubeconfig { get; }
 
     /// <summary>Starts the environment; with <paramref name="tlsServerName"/>, the API server is only reachable with that SNI.</summary>
-    public static async Task<TargetEnvironment> StartAsync(
+    public static Task<TargetEnvironment> StartAsync(
         int replicas, string? tlsServerName = null, IDictionary<string, string?>? sidecarSettings = null, TimeProvider? sidecarTime = null)
+        => StartAsync(replicas, tlsServerName, _ => sidecarSettings, sidecarTime);
+
+    /// <summary>Starts the environment with each replica's sidecar settings made from its app's port.</summary>
+    public static async Task<TargetEnvironment> StartAsync(
+        int replicas, string? tlsServerName, Func<int, IDictionary<string, string?>?> sidecarSettingsFor, TimeProvider? sidecarTime = null)
     {
         var api = await FakeKubeApiServer.StartAsync("shop", tlsServerName);
         api.AddDeployment("orders", Labels);
@@ -45,7 +50,7 @@ public sealed class TargetEnvironment : IAsyncDisposable
         {
             var name = $"orders-{(char)('a' + i)}";
             var app = await TestApp.StartAsync(name);
-            list.Add(new Replica(name, app, await SidecarHost.StartAsync([app.HttpPort], sidecarSettings, time: sidecarTime)));
+            list.Add(new Replica(name, app, await SidecarHost.StartAsync([app.HttpPort], sidecarSettingsFor(app.HttpPort), time: sidecarTime)));
         }
 
         return new TargetEnvironment(api, laptop, list);
