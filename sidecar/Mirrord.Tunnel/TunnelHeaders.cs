@@ -9,8 +9,11 @@ public static class TunnelHeaders
     /// <summary><see cref="Http11"/> or <see cref="Http2"/>: what the original client spoke.</summary>
     public const string Protocol = "mirrord-protocol";
 
-    /// <summary><c>steal</c> or <c>mirror</c>.</summary>
+    /// <summary><see cref="Steal"/> or <see cref="Mirror"/>.</summary>
     public const string Mode = "mirrord-mode";
+
+    public const string Steal = "steal";
+    public const string Mirror = "mirror";
 
     /// <summary>A stolen request's number within its session: what the CLI claims before delivering it.</summary>
     public const string RequestId = "mirrord-request-id";

@@ -65,7 +65,7 @@ internal sealed partial class LocalDelivery : IDisposable
         var headers = context.Request.Headers;
         var containerPort = int.TryParse(headers[TunnelHeaders.Port], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         var http2 = headers[TunnelHeaders.Protocol] == TunnelHeaders.Http2;
-        var mode = headers[TunnelHeaders.Mode].ToString() is { Length: > 0 } m ? m : "steal";
+        var mode = headers[TunnelHeaders.Mode].ToString() is { Length: > 0 } m ? m : TunnelHeaders.Steal;
         long? requestId = long.TryParse(headers[TunnelHeaders.RequestId], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         foreach (var name in headers.Keys.Where(TunnelHeaders.IsTunnelHeader).ToList())
         {

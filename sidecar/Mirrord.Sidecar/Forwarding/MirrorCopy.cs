@@ -74,7 +74,7 @@ internal sealed class MirrorCopy
 
         message.Headers.TryAddWithoutValidation(TunnelHeaders.Port, _port.ToString(CultureInfo.InvariantCulture));
         message.Headers.TryAddWithoutValidation(TunnelHeaders.Protocol, _http2 ? TunnelHeaders.Http2 : TunnelHeaders.Http11);
-        message.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, "mirror");
+        message.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, TunnelHeaders.Mirror);
         return message;
     }
 

@@ -6,21 +6,17 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Mirrord.Sidecar.Forwarding;
 
 /// <summary>
-/// Copies the request as it is (Host included, nothing added for the app's eyes) and adds the
-/// tunnel headers the CLI needs to deliver it: container port, original protocol, mode, and for a
-/// stolen request the number the CLI claims it by.
+/// Copies a stolen request as it is (Host included, nothing added for the app's eyes) and adds the
+/// tunnel headers the CLI needs to deliver it: container port, original protocol, mode, and the
+/// number the CLI claims it by. (Mirrored copies are built by <see cref="MirrorCopy"/>, which sets
+/// the same headers on its own request.)
 /// </summary>
 internal sealed class TunnelTransformer : HttpTransformer
 {
-    public static TunnelTransformer Steal { get; } = new("steal");
+    public static TunnelTransformer Steal { get; } = new();
 
-    public static TunnelTransformer Mirror { get; } = new("mirror");
-
-    private readonly string _mode;
-
-    private TunnelTransformer(string mode)
+    private TunnelTransformer()
     {
-        _mode = mode;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -29,7 +25,7 @@ internal sealed class TunnelTransformer : HttpTransformer
         var headers = proxyRequest.Headers;
         headers.TryAddWithoutValidation(TunnelHeaders.Port, (InboundConnection.ContainerPortOf(httpContext) ?? 0).ToString(CultureInfo.InvariantCulture));
         headers.TryAddWithoutValidation(TunnelHeaders.Protocol, HttpProtocol.IsHttp2(httpContext.Request.Protocol) ? TunnelHeaders.Http2 : TunnelHeaders.Http11);
-        headers.TryAddWithoutValidation(TunnelHeaders.Mode, _mode);
+        headers.TryAddWithoutValidation(TunnelHeaders.Mode, TunnelHeaders.Steal);
         if (httpContext.Features.Get<Sessions.StealTicket>() is { } ticket)
         {
             headers.TryAddWithoutValidation(TunnelHeaders.RequestId, ticket.Id.ToString(CultureInfo.InvariantCulture));

@@ -33,8 +33,8 @@ public sealed class SidecarOptions
     /// <summary>Where the real container listens (the pod shares one network namespace).</summary>
     public string AppAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>A session whose control connection is silent this long is ended (its CLI pings every 2 s).</summary>
-    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(6);
+    /// <summary>A session whose control connection is silent this long is ended (<see cref="Tunnel.Protocol.SessionTimings"/>).</summary>
+    public TimeSpan SessionTimeout { get; set; } = Tunnel.Protocol.SessionTimings.SidecarSessionTimeout;
 
     /// <summary>How long a stolen request waits for a tunnel connection before it is answered 502.</summary>
     public TimeSpan TunnelConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);

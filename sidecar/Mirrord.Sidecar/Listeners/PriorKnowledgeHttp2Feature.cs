@@ -7,7 +7,7 @@ namespace Mirrord.Sidecar.Listeners;
 /// Kestrel picks HTTP/2 on an Http1AndHttp2 endpoint only when ALPN said "h2", which needs TLS;
 /// this feature, with an empty TLS connection feature beside it, says so for a connection we
 /// have already sniffed. It leans on Kestrel's protocol selection (dotnet/aspnetcore#56984 tracks
-/// native support); <c>ProtocolSniffingTests</c> pins the behaviour.
+/// native support); <c>ProtocolSnifferTests</c> pins the behaviour.
 /// </summary>
 internal sealed class PriorKnowledgeHttp2Feature : ITlsApplicationProtocolFeature
 {

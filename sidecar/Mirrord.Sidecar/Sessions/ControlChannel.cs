@@ -54,8 +54,8 @@ internal sealed class ControlChannel : IDisposable
         }
     }
 
-    /// <summary>How often the sidecar measures the round trip to the CLI.</summary>
-    public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often the sidecar measures the round trip to the CLI (<see cref="SessionTimings.SidecarPingInterval"/>).</summary>
+    public static TimeSpan PingInterval => SessionTimings.SidecarPingInterval;
 
     /// <summary>Receives each measured round trip of a sidecar ping.</summary>
     public Action<TimeSpan>? RoundTripMeasured { get; set; }

@@ -116,14 +116,14 @@ internal sealed class SessionRegistry
             switch (decision.Action)
             {
                 case TrafficAction.Steal:
-                    return new RouteResult(session, decision, mirrors);
+                    return new RouteResult(session, mirrors);
                 case TrafficAction.Mirror:
                     (mirrors ??= []).Add(session);
                     break;
             }
         }
 
-        return new RouteResult(null, default, mirrors);
+        return new RouteResult(null, mirrors);
     }
 
     private (Session Session, int Port)? FindOverlap(Session candidate)

@@ -50,13 +50,11 @@ public sealed class SessionClient : IAsyncDisposable
     // About 21 KB of ids at most, well inside a frame (SessionFrames.MaxFrameLength).
     private const int MaxClaimsPerFrame = 1024;
 
-    public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(2);
+    /// <summary><see cref="SessionTimings.CliPingInterval"/>.</summary>
+    public static TimeSpan PingInterval => SessionTimings.CliPingInterval;
 
-    /// <summary>
-    /// Every ping is answered, so this long without a frame means the path to the sidecar stalled
-    /// (a hung port-forward closes nothing): the session is treated as lost and registered again.
-    /// </summary>
-    public static TimeSpan SilenceTimeout { get; } = TimeSpan.FromSeconds(8);
+    /// <summary><see cref="SessionTimings.CliSilenceTimeout"/>.</summary>
+    public static TimeSpan SilenceTimeout => SessionTimings.CliSilenceTimeout;
 
     public string SessionId { get; }
 

@@ -43,22 +43,22 @@ internal static class InjectedContainers
     {
         var env = new JsonArray(
             NoDiagnostics(),
-            Env("MIRRORD_Sidecar__InterceptedPorts", PortList(ports)),
-            FieldEnv("MIRRORD_Sidecar__PodName", "metadata.name"),
-            FieldEnv("MIRRORD_Sidecar__PodNamespace", "metadata.namespace"));
+            Env(SidecarEnvironment.InterceptedPorts, PortList(ports)),
+            FieldEnv(SidecarEnvironment.PodName, "metadata.name"),
+            FieldEnv(SidecarEnvironment.PodNamespace, "metadata.namespace"));
         if (defaultIncoming is not null)
         {
-            env.Add(Env("MIRRORD_Sidecar__DefaultIncoming", defaultIncoming));
+            env.Add(Env(SidecarEnvironment.DefaultIncoming, defaultIncoming));
         }
 
         if (policy is not null)
         {
-            env.Add(Env("MIRRORD_Sidecar__Policy", policy));
+            env.Add(Env(SidecarEnvironment.Policy, policy));
         }
 
         foreach (var (name, value) in options.SidecarLimits.ChangedSettings())
         {
-            env.Add(Env($"MIRRORD_Sidecar__Limits__{name}", value));
+            env.Add(Env(SidecarEnvironment.Limit(name), value));
         }
 
         var container = new JsonObject

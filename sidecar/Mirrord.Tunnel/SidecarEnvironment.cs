@@ -1,0 +1,17 @@
+namespace Mirrord.Tunnel;
+
+/// <summary>
+/// The environment variables the injector writes into the sidecar container and the sidecar binds
+/// (section <c>Sidecar</c>, prefix <c>MIRRORD_</c>): the contract between the two, in one place.
+/// </summary>
+public static class SidecarEnvironment
+{
+    public const string InterceptedPorts = "MIRRORD_Sidecar__InterceptedPorts";
+    public const string PodName = "MIRRORD_Sidecar__PodName";
+    public const string PodNamespace = "MIRRORD_Sidecar__PodNamespace";
+    public const string DefaultIncoming = "MIRRORD_Sidecar__DefaultIncoming";
+    public const string Policy = "MIRRORD_Sidecar__Policy";
+
+    /// <summary>One request limit, by its <c>HttpLimitsOptions</c> property name.</summary>
+    public static string Limit(string name) => $"MIRRORD_Sidecar__Limits__{name}";
+}
