@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Mirrord.Tunnel.Client;
+using Mirrord.Tunnel.PortForward;
 
 namespace Mirrord.Cli.Kubernetes;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 
-namespace Mirrord.Cli.Kubernetes;
+namespace Mirrord.Tunnel.PortForward;
 
 /// <summary>
 /// One TCP connection to a pod port through a Kubernetes port-forward WebSocket
@@ -10,7 +10,7 @@ namespace Mirrord.Cli.Kubernetes;
 /// the first two bytes on each channel from the server are the port number. Fully asynchronous:
 /// no thread waits on a tunnel that sits idle for hours.
 /// </summary>
-internal sealed class PortForwardStream : Stream
+public sealed class PortForwardStream : Stream
 {
     private const byte DataChannel = 0;
     private const byte ErrorChannel = 1;

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Mirrord.Cli.Kubernetes;
+using Mirrord.Tunnel.PortForward;
 
-namespace Mirrord.Cli.Tests.Kubernetes;
+namespace Mirrord.Tunnel.Tests;
 
 /// <summary>A port-forward connection closed while a write is stuck in it closes cleanly, and the write fails as I/O.</summary>
 public sealed class PortForwardStreamTests
