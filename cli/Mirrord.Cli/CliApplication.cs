@@ -15,7 +15,6 @@ internal static class CliApplication
 
         var root = new RootCommand("mirrord-cli: steal or mirror a Kubernetes service's traffic to your laptop, filtered per HTTP request")
         {
-            DemoCommand.Create(output, error),
             ConfigCheckCommand.Create(output, error),
             FilterCheckCommand.Create(output, error, loggerFactory),
             ConnectCommand.Create(output, error),

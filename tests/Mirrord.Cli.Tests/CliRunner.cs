@@ -6,8 +6,12 @@ namespace Mirrord.Cli.Tests;
 public static class CliRunner
 {
     private static readonly string s_cliPath = Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll");
+    private static readonly string s_demoPath = Path.Combine(AppContext.BaseDirectory, "mirrord-demo.dll");
 
     public static Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs the demo program (<c>mirrord-demo</c>), as the README's first command does.</summary>
+    public static Task<CliResult> RunDemoAsync(params string[] args) => RunWithInputAsync(null, args, null, s_demoPath);
 
     /// <summary>Runs the CLI with <paramref name="environment"/> added to its environment.</summary>
     public static Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
@@ -16,7 +20,7 @@ public static class CliRunner
     /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (closed after it).</summary>
     public static Task<CliResult> RunWithInputAsync(string? input, params string[] args) => RunWithInputAsync(input, args, null);
 
-    private static async Task<CliResult> RunWithInputAsync(string? input, string[] args, IReadOnlyDictionary<string, string>? environment)
+    private static async Task<CliResult> RunWithInputAsync(string? input, string[] args, IReadOnlyDictionary<string, string>? environment, string? program = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -31,7 +35,7 @@ public static class CliRunner
             start.Environment[name] = value;
         }
 
-        start.ArgumentList.Add(s_cliPath);
+        start.ArgumentList.Add(program ?? s_cliPath);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

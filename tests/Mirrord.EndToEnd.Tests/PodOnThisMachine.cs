@@ -1,6 +1,6 @@
-using Mirrord.Cli.Demo;
 using Mirrord.Cli.Local;
 using Mirrord.Cli.Output;
+using Mirrord.Demo;
 using Mirrord.Incoming.Configuration;
 using Mirrord.Testing;
 

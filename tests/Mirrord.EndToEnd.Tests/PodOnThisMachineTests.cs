@@ -178,5 +178,5 @@ public sealed class PodOnThisMachineTests
         Assert.Equal("pod", await env.ServedByAsync("/whoami"));
     }
 
-    private static string NamespacePodAddress => Cli.Demo.NamespacePod.PodAddress.ToString();
+    private static string NamespacePodAddress => Demo.NamespacePod.PodAddress.ToString();
 }

@@ -59,7 +59,7 @@ public sealed class ProgramProcess : IAsyncDisposable
     }
 
     /// <summary>True when an unprivileged user can read and run the test output (every directory up the path is world-traversable).</summary>
-    public static bool IsRunnableByOthers() => Cli.Demo.NamespacePod.IsReadableByOthers(AppContext.BaseDirectory);
+    public static bool IsRunnableByOthers() => Demo.NamespacePod.IsReadableByOthers(AppContext.BaseDirectory);
 
     /// <summary>Sends SIGTERM, as the kubelet does when a pod stops.</summary>
     public async Task TerminateAsync()

@@ -1,5 +1,5 @@
 using System.Net;
-using Mirrord.Cli.Demo;
+using Mirrord.Demo;
 
 namespace Mirrord.Cli.Tests.Demo;
 
@@ -10,7 +10,7 @@ public sealed class NetworkNamespaceTests
     public async Task AConnectThatIsCancelled_LeavesNoSocketInTheNamespace()
     {
         // The demo's own test of whether it can build network namespaces (root, ip, iptables), so the two never disagree.
-        Skip.If(Cli.Demo.NamespacePod.Unavailable() is not null, $"{Cli.Demo.NamespacePod.Unavailable()} (.ci/run installs iptables and iproute2 and runs as root)");
+        Skip.If(Mirrord.Demo.NamespacePod.Unavailable() is not null, $"{Mirrord.Demo.NamespacePod.Unavailable()} (.ci/run installs iptables and iproute2 and runs as root)");
         var ns = await NetworkNamespace.CreateAsync($"mirrord-test-{Environment.ProcessId}");
         try
         {

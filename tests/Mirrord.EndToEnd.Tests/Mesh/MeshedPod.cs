@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;
-using Mirrord.Cli.Demo;
+using Mirrord.Demo;
 using Mirrord.Testing.Grpc;
 using Mirrord.Testing.Mesh;
 

@@ -40,7 +40,7 @@ public sealed class MeshedPodTests
         Assert.Equal("pod", await meshed.ServedOverTlsAsync("/whoami"));
         Assert.Equal("pod", await meshed.GrpcOverTlsAsync("through the mesh"));
         using (var client = meshed.TlsClient())
-        using (var echoed = await client.PostAsync($"https://{Cli.Demo.NamespacePod.PodAddress}:{PodOnThisMachine.HttpPort}/echo", new ByteArrayContent(payload)))
+        using (var echoed = await client.PostAsync($"https://{Demo.NamespacePod.PodAddress}:{PodOnThisMachine.HttpPort}/echo", new ByteArrayContent(payload)))
         {
             Assert.Equal(payload, await echoed.Content.ReadAsByteArrayAsync());
         }

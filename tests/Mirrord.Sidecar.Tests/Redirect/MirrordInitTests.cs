@@ -1,4 +1,4 @@
-using Mirrord.Cli.Demo;
+using Mirrord.Demo;
 using Mirrord.Testing.Redirect;
 
 namespace Mirrord.Sidecar.Tests.Redirect;

@@ -23,7 +23,7 @@ public sealed class IptablesRedirect : IAsyncDisposable
     }
 
     /// <summary>Why rules cannot be installed here (not root, no iptables), or null when they can.</summary>
-    public static string? Unavailable() => Cli.Demo.NamespacePod.Unavailable() is { } reason ? $"{reason} (.ci/run installs iptables and iproute2 and runs as root)" : null;
+    public static string? Unavailable() => Demo.NamespacePod.Unavailable() is { } reason ? $"{reason} (.ci/run installs iptables and iproute2 and runs as root)" : null;
 
     /// <summary>Redirects TCP from <see cref="ClientAddress"/> to 127.0.0.1:<c>port</c> to <paramref name="inboundPort"/>, for each port.</summary>
     public static async Task<IptablesRedirect> InstallAsync(IEnumerable<int> ports, int inboundPort)

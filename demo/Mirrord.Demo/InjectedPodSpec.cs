@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Mirrord.Injection;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>
 /// What the webhook injected into a pod, read from the pod after injection: the arguments of

@@ -4,7 +4,7 @@ using Mirrord.Cli.Output;
 using Mirrord.Incoming.Configuration;
 using Mirrord.Tunnel.Client;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>
 /// The live demo: the same three callers before, during and after a developer's session, each

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>
 /// A pod for <see cref="NamespacePod"/>: the pod as the injector left it, which of its containers

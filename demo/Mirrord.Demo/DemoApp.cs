@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>The demo's stand-in for a service: answers every request saying who it is (<c>x-served-by</c>).</summary>
 internal static class DemoApp

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>
 /// A Linux network namespace made with iproute2, and connections made from inside it: a thread

@@ -5,7 +5,7 @@ using Mirrord.Cli.Local;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Tunnel.Client;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>
 /// The demo without root: the app and the sidecar on loopback ports in this process. No iptables

@@ -1,6 +1,6 @@
 using Mirrord.Tunnel.Client;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>Where the demo's pod runs: its app behind the sidecar, a way to call it as the cluster does, and its session endpoint.</summary>
 internal interface IDemoPod : IAsyncDisposable

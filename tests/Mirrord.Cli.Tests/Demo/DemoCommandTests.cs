@@ -1,11 +1,12 @@
-namespace Mirrord.Cli.Tests.Commands;
+namespace Mirrord.Cli.Tests.Demo;
 
+/// <summary><c>mirrord-demo</c>, the README's first command, as a user runs it.</summary>
 public class DemoCommandTests
 {
     [Fact]
     public async Task DryRun_BuiltInConfig_StealsAlicesRequestsAndLeavesProbesOnThePod()
     {
-        var result = await CliRunner.RunAsync("demo", "--dry-run");
+        var result = await CliRunner.RunDemoAsync("--dry-run");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains(result.Lines, line => line.StartsWith("Alice's curl", StringComparison.Ordinal) && line.EndsWith("the laptop (stolen)", StringComparison.Ordinal));
@@ -16,7 +17,7 @@ public class DemoCommandTests
     [Fact]
     public async Task DryRun_UserConfig_IsUsedInsteadOfTheBuiltIn()
     {
-        var result = await CliRunner.RunAsync("demo", "--dry-run", "-f", CliRunner.Seed("steal-all.json"));
+        var result = await CliRunner.RunDemoAsync("--dry-run", "-f", CliRunner.Seed("steal-all.json"));
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains(result.Lines, line => line.StartsWith("kubelet readiness probe", StringComparison.Ordinal) && line.EndsWith("the laptop (stolen)", StringComparison.Ordinal));
@@ -25,7 +26,7 @@ public class DemoCommandTests
     [Fact]
     public async Task Live_OnLoopback_AliceGetsHerRequestsWhileConnected_AndThePodGetsThemBack()
     {
-        var result = await CliRunner.RunAsync("demo", "--loopback");
+        var result = await CliRunner.RunDemoAsync("--loopback");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertStory(result);
@@ -35,9 +36,9 @@ public class DemoCommandTests
     public async Task Live_AsRoot_BuildsThePodInANetworkNamespaceWithTheRealRedirect_AndRemovesIt()
     {
         // The demo's own test of whether it can build network namespaces (root, ip, iptables), so the two never disagree.
-        Skip.If(Cli.Demo.NamespacePod.Unavailable() is not null, $"{Cli.Demo.NamespacePod.Unavailable()} (.ci/run installs iptables and iproute2 and runs as root)");
+        Skip.If(Mirrord.Demo.NamespacePod.Unavailable() is not null, $"{Mirrord.Demo.NamespacePod.Unavailable()} (.ci/run installs iptables and iproute2 and runs as root)");
 
-        var result = await CliRunner.RunAsync("demo");
+        var result = await CliRunner.RunDemoAsync();
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains(result.Lines, line => line.Contains("mirrord-init ran `mirrord-sidecar init --ports 8080 --inbound-port 15080`", StringComparison.Ordinal));

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Mirrord.Tunnel;
 using Mirrord.Tunnel.Client;
 
-namespace Mirrord.Cli.Demo;
+namespace Mirrord.Demo;
 
 /// <summary>
 /// The demo as root: a "pod" network namespace with the app on 8080, <c>mirrord-init</c> and
@@ -95,7 +95,7 @@ internal sealed class NamespacePod : IDemoPod
 
     /// <summary>The demo's pod: the sample app on 8080.</summary>
     public static Task<NamespacePod> StartAsync(string prefix, CancellationToken cancellationToken)
-        => StartAsync(prefix, [Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll"), "demo", "app", "--name", "pod", "--port", "8080"], [AppPort], cancellationToken);
+        => StartAsync(prefix, [Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-demo.dll"), "app", "--name", "pod", "--port", "8080"], [AppPort], cancellationToken);
 
     /// <summary>A pod running <paramref name="appCommand"/>, whose TCP ports are <paramref name="appPorts"/>, injected as the webhook injects an opted-in pod.</summary>
     public static Task<NamespacePod> StartAsync(string prefix, string[] appCommand, IReadOnlyList<int> appPorts, CancellationToken cancellationToken)

@@ -1,13 +1,15 @@
 using System.CommandLine;
+using Mirrord.Cli;
+using Mirrord.Cli.Commands;
 using Mirrord.Cli.Configuration;
 using Mirrord.Incoming.Configuration;
 using Mirrord.Incoming.Filtering;
 using Mirrord.Incoming.Policy;
 
-namespace Mirrord.Cli.Commands;
+namespace Mirrord.Demo;
 
 /// <summary>
-/// <c>demo</c>: the product in under a minute, with no cluster. As root it builds a pod in a network
+/// <c>mirrord-demo</c>: the product in under a minute, with no cluster. As root it builds a pod in a network
 /// namespace (app, real iptables redirect, sidecar, all as the webhook injects them) and a client
 /// namespace, then sends the same requests before, during and after a developer's session and
 /// prints who answered each; without root it tells the same story on loopback ports.
@@ -44,12 +46,12 @@ internal static class DemoCommand
         ("a database client on 5432", 5432, "-", "-", []),
     ];
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static RootCommand Create(TextWriter output, TextWriter error)
     {
         var configFile = new Option<FileInfo?>("--config-file", "-f") { Description = "Use this mirrord.json instead of the built-in one" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only show what the filter decides for sample requests; start nothing" };
         var loopback = new Option<bool>("--loopback") { Description = "Run on loopback ports even as root (no network namespaces, no iptables)" };
-        var command = new Command("demo", "See it work: a pod, its sidecar, and a developer's session, live on this machine") { configFile, dryRun, loopback, CreateApp() };
+        var command = new RootCommand("mirrord-demo: see it work: a pod, its sidecar, and a developer's session, live on this machine") { configFile, dryRun, loopback, CreateApp() };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(configFile);
@@ -75,17 +77,17 @@ internal static class DemoCommand
 
     private static async Task<int> RunLiveAsync(IncomingConfig config, string source, bool forceLoopback, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var unavailable = forceLoopback ? "--loopback was given" : Demo.NamespacePod.Unavailable();
+        var unavailable = forceLoopback ? "--loopback was given" : NamespacePod.Unavailable();
         output.WriteLine(unavailable is null
             ? "mirrord demo: a pod in a network namespace with the real iptables redirect, a client namespace, and this machine as the laptop."
             : $"mirrord demo on loopback ports ({unavailable}; as root with iproute2 and iptables it builds network namespaces with the real redirect).");
         output.WriteLine();
-        Demo.IDemoPod pod;
+        IDemoPod pod;
         try
         {
             pod = unavailable is null
-                ? await Demo.NamespacePod.StartAsync("mirrord-demo", cancellationToken)
-                : await Demo.LoopbackPod.StartAsync(cancellationToken);
+                ? await NamespacePod.StartAsync("mirrord-demo", cancellationToken)
+                : await LoopbackPod.StartAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
         {
@@ -101,16 +103,16 @@ internal static class DemoCommand
                 config = config with { HttpFilter = filter with { Ports = [.. filter.Ports.Select(p => p == 8080 ? pod.ContainerPort : p)] } };
             }
 
-            await Demo.DemoStory.RunAsync(pod, config, source, output, cancellationToken);
+            await DemoStory.RunAsync(pod, config, source, output, cancellationToken);
         }
 
         output.WriteLine();
         output.WriteLine("Cleaned up: processes stopped, network namespaces removed.");
-        output.WriteLine("Next: mirrord-cli demo --dry-run -f your/mirrord.json shows what your own filter decides.");
+        output.WriteLine("Next: mirrord-demo --dry-run -f your/mirrord.json shows what your own filter decides.");
         return ExitCodes.Success;
     }
 
-    /// <summary><c>demo app</c>: the demo's sample service, started inside the pod namespace.</summary>
+    /// <summary><c>mirrord-demo app</c>: the demo's sample service, started inside the pod namespace.</summary>
     private static Command CreateApp()
     {
         var name = new Option<string>("--name") { DefaultValueFactory = _ => "pod" };
@@ -119,7 +121,7 @@ internal static class DemoCommand
         app.Hidden = true;
         app.SetAction(async (parse, cancellationToken) =>
         {
-            await using var running = await Demo.DemoApp.StartAsync(parse.GetRequiredValue(name), System.Net.IPAddress.Any, parse.GetValue(port), cancellationToken);
+            await using var running = await DemoApp.StartAsync(parse.GetRequiredValue(name), System.Net.IPAddress.Any, parse.GetValue(port), cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
             return ExitCodes.Success;
         });
