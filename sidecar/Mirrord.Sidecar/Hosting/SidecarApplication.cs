@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Forwarding;
 using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Listeners;
+using Mirrord.Sidecar.RawTcp;
 using Mirrord.Sidecar.Routing;
 using Mirrord.Sidecar.Sessions;
 using Mirrord.Tunnel.Settings;
@@ -81,8 +82,7 @@ public static class SidecarApplication
         });
 
         var app = builder.Build();
-        var router = app.Services.GetRequiredService<RequestRouter>();
-        app.Use((context, next) => InboundConnection.ContainerPortOf(context) is { } port ? router.RouteAsync(context, port) : next(context));
+        app.UseMiddleware<InboundRequestMiddleware>();
         app.UseRouting();
         var options = app.Services.GetRequiredService<IOptions<SidecarOptions>>().Value;
         app.MapHealthEndpoints(options.HealthPort);

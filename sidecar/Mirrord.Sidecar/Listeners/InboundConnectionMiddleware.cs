@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Hosting;
+using Mirrord.Sidecar.RawTcp;
 using Mirrord.Sidecar.Sessions;
 
 namespace Mirrord.Sidecar.Listeners;
@@ -54,7 +55,7 @@ internal sealed partial class InboundConnectionMiddleware
         if (_sessions.WholePortStealer(port.Value) is { } session)
         {
             _metrics.RawConnection(stolen: true);
-            await session.StealConnectionAsync(connection, port.Value);
+            await TcpSteal.StealAsync(session, connection, port.Value);
             return;
         }
 

@@ -1,14 +1,11 @@
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Connections;
 using Mirrord.Incoming.Configuration;
 using Mirrord.Incoming.Policy;
 using Mirrord.Sidecar.Hosting;
-using Mirrord.Tunnel;
 using Mirrord.Tunnel.Protocol;
 
 namespace Mirrord.Sidecar.Sessions;
@@ -165,45 +162,6 @@ internal sealed class Session : IAsyncDisposable
         Span<byte> decoded = stackalloc byte[64];
         return Convert.TryFromBase64String(candidate, decoded, out var length)
             && CryptographicOperations.FixedTimeEquals(decoded[..length], _secret);
-    }
-
-    /// <summary>Sends a whole TCP connection down the tunnel as one full-duplex request and relays both directions.</summary>
-    public async Task StealConnectionAsync(ConnectionContext connection, int port)
-    {
-        CountStolen();
-        var ticket = NewTicket();
-        using var request = new HttpRequestMessage(HttpMethod.Post, DestinationPrefix + TunnelHeaders.TcpPath.TrimStart('/'))
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new DuplexStreamContent(connection.Transport.Input.AsStream(leaveOpen: true)),
-        };
-        request.Headers.TryAddWithoutValidation(TunnelHeaders.Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, "steal");
-        request.Headers.TryAddWithoutValidation(TunnelHeaders.RequestId, ticket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try
-        {
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, Ending);
-            using var response = await Invoker.SendAsync(request, cancel.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            await using var laptop = await response.Content.ReadAsStreamAsync(cancel.Token);
-            await laptop.CopyToAsync(connection.Transport.Output, cancel.Token);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The client sees its connection close, as it would if the laptop's process had closed it (or the session ended).
-        }
-        finally
-        {
-            // Whatever happened, the caller's connection closes now: the laptop must not get it later.
-            ticket.TryAbandon();
-            Forget(ticket);
-            await connection.Transport.Output.CompleteAsync();
-        }
     }
 
     /// <summary>

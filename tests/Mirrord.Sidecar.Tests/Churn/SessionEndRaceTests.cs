@@ -61,7 +61,7 @@ public sealed class SessionEndRaceTests : IAsyncLifetime
         var session = await EndedSessionAsync("steal");
         var connection = new PipeConnection();
 
-        await session.StealConnectionAsync(connection, 5432);
+        await Mirrord.Sidecar.RawTcp.TcpSteal.StealAsync(session, connection, 5432);
 
         Assert.True(connection.OutputCompleted);
     }

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Mirrord.Sidecar.Sessions;
+namespace Mirrord.Sidecar.RawTcp;
 
 /// <summary>
 /// A request body that is a live byte stream (a relayed TCP connection). It flushes before the

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Hosting;
 
-namespace Mirrord.Sidecar.Listeners;
+namespace Mirrord.Sidecar.RawTcp;
 
 /// <summary>Relays a whole connection byte for byte to the container's port, honouring half-close in both directions.</summary>
 internal sealed partial class TcpRelay
