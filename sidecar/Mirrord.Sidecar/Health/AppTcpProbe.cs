@@ -17,7 +17,7 @@ internal static class AppTcpProbe
 
     public static async Task<IResult> HandleAsync(int port, HttpContext context, IOptions<SidecarOptions> options, TimeProvider time)
     {
-        if (!options.Value.ParsedInterceptedPorts.Contains(port))
+        if (!options.Value.InterceptedPortList.Contains(port))
         {
             return Results.Text($"port {port} is not an intercepted port of this pod\n", statusCode: StatusCodes.Status404NotFound);
         }

@@ -72,7 +72,7 @@ public static class SidecarApplication
             kestrel.AllowAlternateSchemes = true;
 
             kestrel.ListenAnyIP(options.InboundPort, listen => UseInbound(listen, services, containerPort: null));
-            foreach (var (listenPort, containerPort) in options.ParsedDirectListeners)
+            foreach (var (listenPort, containerPort) in options.DirectListenerList)
             {
                 kestrel.Listen(IPAddress.Loopback, listenPort, listen => UseInbound(listen, services, containerPort));
             }

@@ -72,17 +72,11 @@ public sealed class SidecarOptions
     /// </summary>
     public string DefaultIncoming { get; set; } = string.Empty;
 
-    internal Mirrord.Incoming.Configuration.IncomingConfig? ParsedDefaultIncoming
-        => DefaultIncoming.Length == 0 ? null : Mirrord.Incoming.Configuration.IncomingConfigParser.ParseIncoming(DefaultIncoming).Config;
-
     /// <summary>
     /// The session policy the webhook wrote (<c>MIRRORD_Sidecar__Policy</c>, docs/POLICY.md): the
     /// cluster's and the namespace's combined. Enforced when a session registers; empty allows every session.
     /// </summary>
     public string Policy { get; set; } = string.Empty;
-
-    internal Mirrord.Incoming.Guardrails.SessionPolicy ParsedPolicy
-        => Policy.Length == 0 ? Mirrord.Incoming.Guardrails.SessionPolicy.Empty : Mirrord.Incoming.Guardrails.SessionPolicyParser.Parse(Policy, "Sidecar:Policy").Policy ?? Mirrord.Incoming.Guardrails.SessionPolicy.Empty;
 
     /// <summary>What a caller may send: header and body sizes, timeouts, HTTP/2 streams.</summary>
     public HttpLimitsOptions Limits { get; set; } = new();
@@ -90,12 +84,25 @@ public sealed class SidecarOptions
     /// <summary>How much of a request body is buffered to evaluate a JSON body filter.</summary>
     public int MaxFilteredBodyBytes { get; set; } = 64 * 1024;
 
-    internal IReadOnlyList<int> ParsedInterceptedPorts => ParsePortList(InterceptedPorts);
+    // The environment's text forms, read once into typed values (the options object lives as long as the
+    // sidecar). A value that cannot be read is the validator's to report at start; here it reads as empty.
+    private IReadOnlyList<int>? _interceptedPorts;
+    private IReadOnlyList<(int ListenPort, int ContainerPort)>? _directListeners;
+    private Mirrord.Incoming.Configuration.IncomingConfig? _defaultIncoming;
+    private Mirrord.Incoming.Guardrails.SessionPolicy? _policy;
 
-    internal IReadOnlyList<(int ListenPort, int ContainerPort)> ParsedDirectListeners
-        => [.. Split(DirectListeners).Select(pair => pair.Split('=')).Select(parts => (int.Parse(parts[0].Trim()), int.Parse(parts[1].Trim())))];
+    internal IReadOnlyList<int> InterceptedPortList
+        => _interceptedPorts ??= PortListText.TryParsePorts(InterceptedPorts, out var ports) ? ports : [];
 
-    internal static IReadOnlyList<int> ParsePortList(string text) => [.. Split(text).Select(int.Parse)];
+    internal IReadOnlyList<(int ListenPort, int ContainerPort)> DirectListenerList
+        => _directListeners ??= PortListText.TryParseListeners(DirectListeners, out var listeners, out _) ? listeners : [];
 
-    private static string[] Split(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>The pod's default (<see cref="DefaultIncoming"/>), or null when it has none.</summary>
+    internal Mirrord.Incoming.Configuration.IncomingConfig? DefaultIncomingConfig
+        => DefaultIncoming.Length == 0 ? null : _defaultIncoming ??= Mirrord.Incoming.Configuration.IncomingConfigParser.ParseIncoming(DefaultIncoming).Config;
+
+    internal Mirrord.Incoming.Guardrails.SessionPolicy SessionPolicy
+        => _policy ??= Policy.Length == 0
+            ? Mirrord.Incoming.Guardrails.SessionPolicy.Empty
+            : Mirrord.Incoming.Guardrails.SessionPolicyParser.Parse(Policy, "Sidecar:Policy").Policy ?? Mirrord.Incoming.Guardrails.SessionPolicy.Empty;
 }

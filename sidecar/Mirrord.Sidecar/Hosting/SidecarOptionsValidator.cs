@@ -16,18 +16,14 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
             }
         }
 
-        if (!IsPortList(options.InterceptedPorts))
+        if (!PortListText.TryParsePorts(options.InterceptedPorts, out _))
         {
             errors.Add($"Sidecar:InterceptedPorts must be comma-separated ports such as \"8080,9090\"; got \"{options.InterceptedPorts}\"");
         }
 
-        foreach (var pair in options.DirectListeners.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        if (!PortListText.TryParseListeners(options.DirectListeners, out _, out var badEntry))
         {
-            var parts = pair.Split('=');
-            if (parts.Length != 2 || !IsPortList(parts[0]) || !IsPortList(parts[1]))
-            {
-                errors.Add($"Sidecar:DirectListeners entries must look like \"18080=8080\"; got \"{pair}\"");
-            }
+            errors.Add($"Sidecar:DirectListeners entries must look like \"18080=8080\"; got \"{badEntry}\"");
         }
 
         if (!System.Net.IPAddress.TryParse(options.AppAddress, out _))
@@ -62,8 +58,4 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
-
-    private static bool IsPortList(string text)
-        => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .All(part => int.TryParse(part, out var port) && port is >= 1 and <= 65535);
 }

@@ -34,7 +34,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     {
         _registry = registry;
         _options = options.Value;
-        _policy = _options.ParsedPolicy;
+        _policy = _options.SessionPolicy;
         _lifetime = lifetime;
         _time = time;
         _audit = audit;
@@ -102,7 +102,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
 
         var incoming = register.Incoming;
         string? notice = null;
-        if (config.HttpFilter is null && config.Mode != IncomingMode.Off && _options.ParsedDefaultIncoming?.HttpFilter is { } podFilter)
+        if (config.HttpFilter is null && config.Mode != IncomingMode.Off && _options.DefaultIncomingConfig?.HttpFilter is { } podFilter)
         {
             config = config with { HttpFilter = podFilter };
             using var effective = JsonDocument.Parse(IncomingConfigWriter.WriteIncoming(config));

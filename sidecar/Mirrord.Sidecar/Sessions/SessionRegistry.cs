@@ -19,7 +19,7 @@ internal sealed class SessionRegistry
     public SessionRegistry(IOptions<SidecarOptions> options)
     {
         var value = options.Value;
-        _servedPorts = [.. value.ParsedInterceptedPorts.Concat(value.ParsedDirectListeners.Select(l => l.ContainerPort)).Distinct().Order()];
+        _servedPorts = [.. value.InterceptedPortList.Concat(value.DirectListenerList.Select(l => l.ContainerPort)).Distinct().Order()];
     }
 
     /// <summary>The container ports this sidecar serves.</summary>
