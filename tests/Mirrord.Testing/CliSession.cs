@@ -1,4 +1,3 @@
-using System.Text;
 using Mirrord.Cli;
 
 namespace Mirrord.Testing;
@@ -10,7 +9,7 @@ namespace Mirrord.Testing;
 public sealed class CliSession : IAsyncDisposable
 {
     private readonly CancellationTokenSource _ctrlC = new();
-    private readonly LineWriter _output = new();
+    private readonly Logging.LineRecorder _output = new();
     private readonly Task<int> _run;
 
     /// <summary>Starts the CLI with exactly these arguments, without waiting for anything.</summary>
@@ -74,62 +73,5 @@ public sealed class CliSession : IAsyncDisposable
         }
 
         _ctrlC.Dispose();
-    }
-
-    private sealed class LineWriter : TextWriter
-    {
-        private readonly List<string> _lines = [];
-        private readonly List<(Func<string, bool> Predicate, TaskCompletionSource Done)> _waiters = [];
-        private readonly StringBuilder _current = new();
-
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public override void Write(char value)
-        {
-            lock (_lines)
-            {
-                if (value == '\n')
-                {
-                    var line = _current.ToString().TrimEnd('\r');
-                    _current.Clear();
-                    _lines.Add(line);
-                    foreach (var waiter in _waiters.Where(w => w.Predicate(line)).ToList())
-                    {
-                        waiter.Done.TrySetResult();
-                        _waiters.Remove(waiter);
-                    }
-                }
-                else
-                {
-                    _current.Append(value);
-                }
-            }
-        }
-
-        public Task WaitForAsync(Func<string, bool> predicate)
-        {
-            lock (_lines)
-            {
-                if (_lines.Any(predicate))
-                {
-                    return Task.CompletedTask;
-                }
-
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((predicate, done));
-                return done.Task;
-            }
-        }
     }
 }
