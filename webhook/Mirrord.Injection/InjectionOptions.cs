@@ -41,11 +41,21 @@ public sealed class InjectionOptions
     /// </summary>
     public string? Policy { get; set; }
 
-    /// <summary>The parsed <see cref="Policy"/>; empty when unset. Throws on a bad one (the webhook validates it at start).</summary>
+    private (string? Text, Incoming.Guardrails.SessionPolicy Policy)? _clusterPolicy;
+
+    /// <summary>The parsed <see cref="Policy"/> (read once per text); empty when unset. Throws on a bad one (the webhook validates it at start).</summary>
     public Incoming.Guardrails.SessionPolicy ClusterPolicy()
-        => Policy is not { Length: > 0 } text
+    {
+        if (_clusterPolicy is { } cached && cached.Text == Policy)
+        {
+            return cached.Policy;
+        }
+
+        var policy = Policy is not { Length: > 0 } text
             ? Incoming.Guardrails.SessionPolicy.Empty
-            : Incoming.Guardrails.SessionPolicyParser.Parse(text, $"{SectionName}:{nameof(Policy)}") is { Policy: { } policy }
-                ? policy
-                : throw new InvalidOperationException($"{SectionName}:{nameof(Policy)} is invalid");
+            : Incoming.Guardrails.SessionPolicyParser.Parse(text, $"{SectionName}:{nameof(Policy)}").Policy
+                ?? throw new InvalidOperationException($"{SectionName}:{nameof(Policy)} is invalid");
+        _clusterPolicy = (Policy, policy);
+        return policy;
+    }
 }
