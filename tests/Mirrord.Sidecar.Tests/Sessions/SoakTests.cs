@@ -51,6 +51,9 @@ public sealed class SoakTests(ITestOutputHelper output)
             // (answered 502 session-ended, as its laptop is gone).
             var registry = env.Sidecar.Services.GetRequiredService<Mirrord.Sidecar.Sessions.SessionRegistry>();
             await Poll.UntilAsync(() => registry.Sessions.Length == 0, "the session ended on the sidecar");
+
+            // Sessions come and go every half second or so, as developers' do, not in a tight loop.
+            await Task.Delay(500);
         }
 
         var results = await Task.WhenAll(callers);
