@@ -34,11 +34,13 @@ internal static class SessionsCommand
             output, error, parse.GetValue(kubeconfig), parse.GetValue(context), parse.GetValue(@namespace), parse.GetValue(target), async (kube, pods) =>
             {
                 var json = parse.GetRequiredValue(format) == "json";
-                foreach (var pod in pods)
+                // Every pod at once (a port-forward each), printed in pod order.
+                var listed = await Task.WhenAll(pods.Select(pod => SessionClient.ListAsync(PortForwardDialer.For(kube, pod.Name(), SidecarPorts.Session), cancellationToken)));
+                for (var i = 0; i < pods.Count; i++)
                 {
-                    foreach (var session in await SessionClient.ListAsync(PortForwardDialer.For(kube, pod.Name(), SidecarPorts.Session), cancellationToken))
+                    foreach (var session in listed[i])
                     {
-                        Write(output, json, pod.Name(), session);
+                        Write(output, json, pods[i].Name(), session);
                     }
                 }
 
@@ -63,11 +65,12 @@ internal static class SessionsCommand
             return RunAsync(output, error, parse.GetValue(kubeconfig), parse.GetValue(context), parse.GetValue(@namespace), parse.GetValue(target), async (kube, pods) =>
             {
                 var ended = 0;
-                foreach (var pod in pods)
+                var killedByPod = await Task.WhenAll(pods.Select(pod => KillOnPodAsync(kube, pod.Name(), sessionId, cancellationToken)));
+                for (var i = 0; i < pods.Count; i++)
                 {
-                    foreach (var killed in await KillOnPodAsync(kube, pod.Name(), sessionId, cancellationToken))
+                    foreach (var killed in killedByPod[i])
                     {
-                        output.WriteLine($"ended session {killed} on pod {pod.Name()}");
+                        output.WriteLine($"ended session {killed} on pod {pods[i].Name()}");
                         ended++;
                     }
                 }
