@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
+using Mirrord.Testing;
 
 namespace Mirrord.Webhook.Tests;
 
@@ -170,8 +171,9 @@ public sealed partial class MutateTests : IAsyncLifetime
         var metrics = await plain.GetStringAsync($"http://127.0.0.1:{_webhook.MetricsPort}/metrics");
         var health = await plain.GetStringAsync($"http://127.0.0.1:{_webhook.MetricsPort}/healthz");
 
-        Assert.Contains("mirrord_webhook_reviews_total{outcome=\"injected\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("mirrord_webhook_reviews_total{outcome=\"denied\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_webhook_review_duration_seconds_count", ("outcome", "injected")));
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_webhook_review_duration_seconds_count", ("outcome", "denied")));
+        Assert.Equal(0, MetricsText.Counter(metrics, "mirrord_webhook_review_duration_seconds_count", ("outcome", "skipped")));
         Assert.Equal("ok\n", health);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Mirrord.Cli.Local;
 
@@ -6,6 +7,13 @@ namespace Mirrord.Cli.Local;
 internal sealed class TunnelEndPoint : EndPoint
 {
     public static TunnelEndPoint Instance { get; } = new();
+
+    /// <summary>
+    /// Kestrel's connection metrics tag an endpoint of a kind it does not know with its address
+    /// family; EndPoint's own getter throws, which would abort every tunnel connection while
+    /// anything in the process listens to Kestrel's meter.
+    /// </summary>
+    public override AddressFamily AddressFamily => AddressFamily.Unspecified;
 
     public override string ToString() => "mirrord-tunnel";
 }

@@ -3,12 +3,12 @@ using System.Diagnostics.Metrics;
 namespace Mirrord.Incoming.Filtering;
 
 /// <summary>Counters of the filter engine, exported by whichever program hosts it.</summary>
-internal static class FilterMetrics
+public static class FilterMetrics
 {
     public const string MeterName = "Mirrord.Incoming";
 
     private static readonly Meter s_meter = new(MeterName);
 
-    public static Counter<long> MatchTimeouts { get; } = s_meter.CreateCounter<long>(
+    internal static Counter<long> MatchTimeouts { get; } = s_meter.CreateCounter<long>(
         "mirrord.filter.match_timeouts", description: "Regex matches that ran past their timeout and counted as no match.");
 }

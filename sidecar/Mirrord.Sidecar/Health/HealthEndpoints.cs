@@ -1,3 +1,4 @@
+using Mirrord.Hosting;
 using Mirrord.Sidecar.Sessions;
 
 namespace Mirrord.Sidecar.Health;
@@ -11,6 +12,6 @@ internal static class HealthEndpoints
         app.MapGet("/healthz", () => Results.Text("ok\n")).RequireHost(host);
         app.MapGet("/readyz", (SessionRegistry sessions) => Results.Text($"ready, {sessions.Sessions.Length} sessions\n")).RequireHost(host);
         app.MapGet(Tunnel.SidecarPorts.AppTcpProbePath + "{port:int}", AppTcpProbe.HandleAsync).RequireHost(host);
-        app.MapGet("/metrics", (SidecarMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).RequireHost(host);
+        app.MapPrometheusMetrics(host);
     }
 }

@@ -1,140 +1,111 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using System.Text;
 using Mirrord.Sidecar.Sessions;
 
 namespace Mirrord.Sidecar.Health;
 
 /// <summary>
-/// The sidecar's counters, rendered in the Prometheus text format on <c>/metrics</c>. Plain
-/// interlocked counters on the hot path; the filter engine's own instruments (regex timeouts) are
-/// collected through a MeterListener.
+/// The sidecar's instruments on the <see cref="MeterName"/> meter, exported with the filter engine's,
+/// Kestrel's and the runtime's on the health port's <c>/metrics</c> (<c>Mirrord.Hosting.PrometheusMetrics</c>).
+/// A counter's series appears with its first measurement; a scrape without it means zero.
 /// </summary>
-internal sealed class SidecarMetrics : IDisposable
+internal sealed class SidecarMetrics
 {
-    private static readonly string[] s_protocols = ["http/1.1", "h2"];
+    public const string MeterName = "Mirrord.Sidecar";
 
-    private readonly long[] _stolen = new long[2];
-    private readonly long[] _passed = new long[2];
-    private readonly long[] _mirroredRequests = new long[2];
-    private readonly SessionRegistry _sessions;
-    private readonly MeterListener _listener = new();
-    private long _rawPassed;
-    private long _callerHangUps;
-    private long _rawStolen;
-    private long _stolenFailed;
-    private long _passFailed;
-    private long _mirrorCopiesSent;
-    private long _mirrorCopiesDropped;
-    private long _filterTimeouts;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sessionOutcomes = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _policyRefusals = new(StringComparer.Ordinal);
+    /// <summary>Seconds: from a stolen request's microseconds on loopback to a developer's breakpoint.</summary>
+    private static readonly double[] s_durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-    public SidecarMetrics(SessionRegistry sessions)
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _tcpConnections;
+    private readonly Counter<long> _callerHangUps;
+    private readonly Counter<long> _errors;
+    private readonly Counter<long> _mirrorCopies;
+    private readonly Counter<long> _sessions;
+    private readonly Counter<long> _policyRefusals;
+
+    public SidecarMetrics(IMeterFactory meters, SessionRegistry sessions)
     {
-        _sessions = sessions;
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == "Mirrord.Incoming")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _filterTimeouts, value));
-        _listener.Start();
+        var meter = meters.Create(MeterName);
+        _requests = meter.CreateCounter<long>("mirrord.requests", description: "HTTP requests by decision (stolen, passed, mirrored) and inbound protocol.");
+        _requestDuration = meter.CreateHistogram(
+            "mirrord.request.duration", unit: "s", description: "Time from routing a request to the end of its answer, by decision, protocol and outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
+        _tcpConnections = meter.CreateCounter<long>("mirrord.tcp.connections", description: "Non-HTTP or whole-port connections relayed raw.");
+        _callerHangUps = meter.CreateCounter<long>("mirrord.caller.hangups", description: "Callers that closed or reset their connection before their request was done (routine, not an error).");
+        _errors = meter.CreateCounter<long>("mirrord.errors", description: "Requests that could not be delivered.");
+        _mirrorCopies = meter.CreateCounter<long>("mirrord.mirror.copies", description: "Copies for mirror sessions: sent, or dropped by the rate limit or body size.");
+        _sessions = meter.CreateCounter<long>("mirrord.sessions", description: "Sessions by outcome: started, refused, and how they ended.");
+        _policyRefusals = meter.CreateCounter<long>("mirrord.policy.refusals", description: "Sessions the pod's policy refused or ended, by rule.");
+        meter.CreateObservableGauge("mirrord.sessions.active", () => sessions.Sessions.Length, description: "Developer sessions registered on this pod.");
+        meter.CreateObservableGauge("mirrord.session.tunnels", () => PerSession<int>(sessions, session => session.Tunnels.Attached), description: "Tunnel connections attached per session.");
+        meter.CreateObservableGauge(
+            "mirrord.tunnel.rtt", () => PerSession<double>(sessions, session => session.RoundTrip?.TotalSeconds), unit: "s",
+            description: "Last round trip of a ping on each session's control connection.");
     }
 
     /// <summary>A session started, was refused, or ended (by its CLI, a timeout, the policy, an administrator, shutdown).</summary>
-    public void Session(string outcome) => _sessionOutcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+    public void Session(string outcome) => _sessions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>A session the policy refused or ended, by rule.</summary>
-    public void PolicyRefusal(string rule) => _policyRefusals.AddOrUpdate(rule, 1, (_, n) => n + 1);
+    public void PolicyRefusal(string rule) => _policyRefusals.Add(1, new KeyValuePair<string, object?>("rule", rule));
 
-    public void Stolen(bool http2) => Interlocked.Increment(ref _stolen[http2 ? 1 : 0]);
+    /// <summary>A request was routed: counted now, its duration recorded by <see cref="Completed"/>.</summary>
+    public void Routed(string decision, string protocol)
+        => _requests.Add(1, new KeyValuePair<string, object?>("decision", decision), new KeyValuePair<string, object?>("protocol", protocol));
 
-    public void Passed(bool http2, bool mirrored)
+    /// <summary>A routed request's answer ended (<paramref name="outcome"/>: answered, failed, caller-gone), <paramref name="started"/> being a <see cref="Stopwatch"/> timestamp.</summary>
+    public void Completed(string decision, string protocol, string outcome, long started)
     {
-        Interlocked.Increment(ref _passed[http2 ? 1 : 0]);
-        if (mirrored)
+        if (!_requestDuration.Enabled)
         {
-            Interlocked.Increment(ref _mirroredRequests[http2 ? 1 : 0]);
+            return;
         }
+
+        var tags = new TagList
+        {
+            { "decision", decision },
+            { "protocol", protocol },
+            { "outcome", outcome },
+        };
+        _requestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 
-    public void RawConnection(bool stolen) => Interlocked.Increment(ref stolen ? ref _rawStolen : ref _rawPassed);
+    public void RawConnection(bool stolen) => _tcpConnections.Add(1, new KeyValuePair<string, object?>("decision", stolen ? Decisions.Stolen : Decisions.Passed));
 
     /// <summary>A caller closed or reset its connection before its request or connection was done: routine (health checks, port scans, clients that give up).</summary>
-    public void CallerHungUp() => Interlocked.Increment(ref _callerHangUps);
+    public void CallerHungUp() => _callerHangUps.Add(1);
 
-    public void StolenFailed() => Interlocked.Increment(ref _stolenFailed);
+    public void Failed(string decision) => _errors.Add(1, new KeyValuePair<string, object?>("path", decision));
 
-    public void PassFailed() => Interlocked.Increment(ref _passFailed);
+    public void MirrorCopy(bool sent) => _mirrorCopies.Add(1, new KeyValuePair<string, object?>("outcome", sent ? "sent" : "dropped"));
 
-    public void MirrorCopy(bool sent) => Interlocked.Increment(ref sent ? ref _mirrorCopiesSent : ref _mirrorCopiesDropped);
-
-    public string Render()
+    private static IEnumerable<Measurement<T>> PerSession<T>(SessionRegistry sessions, Func<Session, T?> value)
+        where T : struct
     {
-        var text = new StringBuilder();
-        Header(text, "mirrord_requests_total", "counter", "HTTP requests by decision and inbound protocol.");
-        for (var p = 0; p < 2; p++)
+        foreach (var session in sessions.Sessions)
         {
-            Line(text, "mirrord_requests_total", $"decision=\"stolen\",protocol=\"{s_protocols[p]}\"", Interlocked.Read(ref _stolen[p]));
-            Line(text, "mirrord_requests_total", $"decision=\"passed\",protocol=\"{s_protocols[p]}\"", Interlocked.Read(ref _passed[p]));
-            Line(text, "mirrord_requests_total", $"decision=\"mirrored\",protocol=\"{s_protocols[p]}\"", Interlocked.Read(ref _mirroredRequests[p]));
-        }
-
-        Header(text, "mirrord_tcp_connections_total", "counter", "Non-HTTP or whole-port connections relayed raw.");
-        Line(text, "mirrord_tcp_connections_total", "decision=\"passed\"", Interlocked.Read(ref _rawPassed));
-        Line(text, "mirrord_tcp_connections_total", "decision=\"stolen\"", Interlocked.Read(ref _rawStolen));
-        Header(text, "mirrord_caller_hangups_total", "counter", "Callers that closed or reset their connection before their request was done (routine, not an error).");
-        Line(text, "mirrord_caller_hangups_total", null, Interlocked.Read(ref _callerHangUps));
-        Header(text, "mirrord_errors_total", "counter", "Requests that could not be delivered.");
-        Line(text, "mirrord_errors_total", "path=\"stolen\"", Interlocked.Read(ref _stolenFailed));
-        Line(text, "mirrord_errors_total", "path=\"passed\"", Interlocked.Read(ref _passFailed));
-        Header(text, "mirrord_mirror_copies_total", "counter", "Copies for mirror sessions: sent, or dropped by the rate limit or body size.");
-        Line(text, "mirrord_mirror_copies_total", "outcome=\"sent\"", Interlocked.Read(ref _mirrorCopiesSent));
-        Line(text, "mirrord_mirror_copies_total", "outcome=\"dropped\"", Interlocked.Read(ref _mirrorCopiesDropped));
-        Header(text, "mirrord_filter_match_timeouts_total", "counter", "Filter regex matches that ran past their timeout (counted as no match).");
-        Line(text, "mirrord_filter_match_timeouts_total", null, Interlocked.Read(ref _filterTimeouts));
-
-        Header(text, "mirrord_sessions_total", "counter", "Sessions by outcome: started, refused, and how they ended.");
-        foreach (var (outcome, count) in _sessionOutcomes.OrderBy(pair => pair.Key, StringComparer.Ordinal))
-        {
-            Line(text, "mirrord_sessions_total", $"outcome=\"{outcome}\"", count);
-        }
-
-        Header(text, "mirrord_policy_refusals_total", "counter", "Sessions the pod's policy refused or ended, by rule.");
-        foreach (var (rule, count) in _policyRefusals.OrderBy(pair => pair.Key, StringComparer.Ordinal))
-        {
-            Line(text, "mirrord_policy_refusals_total", $"rule=\"{rule}\"", count);
-        }
-
-        var sessions = _sessions.Sessions;
-        Header(text, "mirrord_sessions_active", "gauge", "Developer sessions registered on this pod.");
-        Line(text, "mirrord_sessions_active", null, sessions.Length);
-        Header(text, "mirrord_session_tunnels", "gauge", "Tunnel connections attached per session.");
-        foreach (var session in sessions)
-        {
-            Line(text, "mirrord_session_tunnels", $"session=\"{session.Id}\"", session.Tunnels.Attached);
-        }
-
-        Header(text, "mirrord_tunnel_rtt_seconds", "gauge", "Last round trip of a ping on each session's control connection.");
-        foreach (var session in sessions)
-        {
-            if (session.RoundTrip is { } rtt)
+            if (value(session) is { } measured)
             {
-                text.Append(CultureInfo.InvariantCulture, $"mirrord_tunnel_rtt_seconds{{session=\"{session.Id}\"}} {rtt.TotalSeconds.ToString("0.######", CultureInfo.InvariantCulture)}\n");
+                yield return new Measurement<T>(measured, new KeyValuePair<string, object?>("session", session.Id));
             }
         }
-
-        return text.ToString();
     }
 
-    public void Dispose() => _listener.Dispose();
+    /// <summary>The values of the <c>decision</c> label.</summary>
+    public static class Decisions
+    {
+        public const string Stolen = "stolen";
+        public const string Passed = "passed";
+        public const string Mirrored = "mirrored";
+    }
 
-    private static void Header(StringBuilder text, string name, string type, string help)
-        => text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
-
-    private static void Line(StringBuilder text, string name, string? labels, long value)
-        => text.Append(CultureInfo.InvariantCulture, $"{name}{(labels is null ? string.Empty : $"{{{labels}}}")} {value}\n");
+    /// <summary>The values of the request-duration histogram's <c>outcome</c> label.</summary>
+    public static class Outcomes
+    {
+        public const string Answered = "answered";
+        public const string Failed = "failed";
+        public const string CallerGone = "caller-gone";
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Mirrord.Hosting;
 using Mirrord.Sidecar.Forwarding;
 using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Listeners;
@@ -53,6 +54,7 @@ public static class SidecarApplication
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<SidecarMetrics>();
+        builder.Services.AddPrometheusMetrics("mirrord-sidecar", SidecarMetrics.MeterName, Incoming.Filtering.FilterMetrics.MeterName);
         builder.Services.TryAddSingleton(services => new Audit.AuditTrail(Console.Out, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<AppInvoker>();
         builder.Services.AddSingleton<TcpRelay>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Forwarding;
@@ -91,9 +92,17 @@ internal sealed partial class RequestRouter
 
     private async Task PassAsync(HttpContext context, int port, bool mirrored)
     {
-        _metrics.Passed(HttpProtocol.IsHttp2(context.Request.Protocol), mirrored);
+        var started = Stopwatch.GetTimestamp();
+        var protocol = ProtocolLabel(context);
+        _metrics.Routed(SidecarMetrics.Decisions.Passed, protocol);
+        if (mirrored)
+        {
+            _metrics.Routed(SidecarMetrics.Decisions.Mirrored, protocol);
+        }
+
         var error = await _forwarder.SendAsync(
             context, _app.PrefixFor(port), _app.Invoker, ForwardingConfigs.ForApp(context.Request, _options.PassThroughActivityTimeout), HttpTransformer.Empty);
+        _metrics.Completed(SidecarMetrics.Decisions.Passed, protocol, Outcome(context, error), started);
         if (error == ForwarderError.None)
         {
             return;
@@ -107,12 +116,16 @@ internal sealed partial class RequestRouter
             {
                 _metrics.CallerHungUp();
                 Log.CallerHungUp(_logger, port, error);
+
+                // Nothing is left to answer. Ending the exchange here also spares Kestrel draining a request body
+                // the forwarder may still have a read pending on, which it would log as an error.
+                context.Abort();
             }
 
             return;
         }
 
-        _metrics.PassFailed();
+        _metrics.Failed(SidecarMetrics.Decisions.Passed);
         Log.PassThroughFailed(_logger, port, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
     }
 
@@ -137,7 +150,9 @@ internal sealed partial class RequestRouter
         }
 
         session.CountStolen();
-        _metrics.Stolen(HttpProtocol.IsHttp2(context.Request.Protocol));
+        var started = Stopwatch.GetTimestamp();
+        var protocol = ProtocolLabel(context);
+        _metrics.Routed(SidecarMetrics.Decisions.Stolen, protocol);
 
         // A developer may hold this request at a breakpoint: Kestrel's minimum data rates must not cut it off.
         if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } requestRate)
@@ -162,6 +177,7 @@ internal sealed partial class RequestRouter
             session.Forget(ticket);
         }
 
+        _metrics.Completed(SidecarMetrics.Decisions.Stolen, protocol, Outcome(context, error), started);
         if (error == ForwarderError.None)
         {
             return;
@@ -174,13 +190,28 @@ internal sealed partial class RequestRouter
         {
             _metrics.CallerHungUp();
             Log.CallerHungUp(_logger, InboundConnection.ContainerPortOf(context) ?? 0, error);
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                context.Abort();
+            }
+
             return;
         }
 
-        _metrics.StolenFailed();
+        _metrics.Failed(SidecarMetrics.Decisions.Stolen);
         Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
         await TunnelFailureResponder.RespondAsync(context, session, error, claimed);
     }
+
+    private static string ProtocolLabel(HttpContext context) => HttpProtocol.IsHttp2(context.Request.Protocol) ? "h2" : "http/1.1";
+
+    private static string Outcome(HttpContext context, ForwarderError error) => error switch
+    {
+        ForwarderError.None => SidecarMetrics.Outcomes.Answered,
+        _ when ForwarderErrors.IsCallerSide(error) && context.RequestAborted.IsCancellationRequested => SidecarMetrics.Outcomes.CallerGone,
+        _ when ForwarderErrors.IsCallerSide(error) => SidecarMetrics.Outcomes.Answered,
+        _ => SidecarMetrics.Outcomes.Failed,
+    };
 
     private static partial class Log
     {

@@ -52,8 +52,8 @@ public sealed class GuardrailTests
         Assert.Contains(refused.Lines, line => line.Contains($"({rule})", StringComparison.Ordinal));
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync($"http://127.0.0.1:{replica.Sidecar.HealthPort}/metrics");
-        Assert.Contains($"mirrord_policy_refusals_total{{rule=\"{rule}\"}} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("mirrord_sessions_total{outcome=\"refused\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_policy_refusals_total", ("rule", rule)));
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_sessions_total", ("outcome", "refused")));
         var audit = JsonDocument.Parse(Assert.Single(replica.Sidecar.AuditLines)).RootElement;
         Assert.Equal("session-refused", audit.GetProperty("audit").GetString());
         Assert.Equal(rule, audit.GetProperty("rule").GetString());

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;
 using Mirrord.Demo;
+using Mirrord.Testing;
 using Mirrord.Testing.Grpc;
 using Mirrord.Testing.Mesh;
 
@@ -169,12 +170,8 @@ internal sealed class MeshedPod : IForeignContainers, IAsyncDisposable
     }
 
     /// <summary>A counter of the sidecar's Prometheus text, read from its health port.</summary>
-    public async Task<long> SidecarCounterAsync(string name, string labels)
-    {
-        var text = await Pod.Client.GetStringAsync($"http://{PodAddress}:{Tunnel.SidecarPorts.Health}/metrics");
-        var line = text.Split('\n').Single(l => l.StartsWith($"{name}{{{labels}}} ", StringComparison.Ordinal));
-        return long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public async Task<long> SidecarCounterAsync(string name, params (string Name, string Value)[] labels)
+        => MetricsText.Counter(await Pod.Client.GetStringAsync($"http://{PodAddress}:{Tunnel.SidecarPorts.Health}/metrics"), name, labels);
 
     public async ValueTask DisposeAsync()
     {

@@ -71,7 +71,8 @@ public sealed class StubbedUpstreamTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         var metrics = await client.GetStringAsync($"http://127.0.0.1:{_sidecar.HealthPort}/metrics");
-        Assert.Contains("mirrord_errors_total{path=\"passed\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_errors_total", ("path", "passed")));
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_request_duration_seconds_count", ("decision", "passed"), ("outcome", "failed")));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using Mirrord.Testing;
 using Xunit.Abstractions;
 
 namespace Mirrord.Sidecar.Tests.Sessions;
@@ -65,13 +66,13 @@ public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var metrics = await client.GetStringAsync($"http://127.0.0.1:{_env.Sidecar.HealthPort}/metrics");
-        Assert.Contains("mirrord_mirror_copies_total{outcome=\"dropped\"} 4", metrics, StringComparison.Ordinal);
-        Assert.Contains("mirrord_mirror_copies_total{outcome=\"sent\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("mirrord_requests_total{decision=\"mirrored\",protocol=\"http/1.1\"} 5", metrics, StringComparison.Ordinal);
+        Assert.Equal(4, MetricsText.Counter(metrics, "mirrord_mirror_copies_total", ("outcome", "dropped")));
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_mirror_copies_total", ("outcome", "sent")));
+        Assert.Equal(5, MetricsText.Counter(metrics, "mirrord_requests_total", ("decision", "mirrored"), ("protocol", "http/1.1")));
     }
 
     [Fact]
-    public async Task Metrics_CountDecisionsAndSessions()
+    public async Task Metrics_CountDecisionsAndSessions_AndTimeEachRequestByDecision()
     {
         await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
         using var client = LoopbackClients.Http11();
@@ -83,10 +84,28 @@ public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
 
         (await client.GetAsync(_env.Sidecar.UrlFor(_env.Pod.HttpPort, "/whoami"))).Dispose();
 
-        var metrics = await client.GetStringAsync($"http://127.0.0.1:{_env.Sidecar.HealthPort}/metrics");
-        Assert.Contains("mirrord_requests_total{decision=\"stolen\",protocol=\"http/1.1\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("mirrord_requests_total{decision=\"passed\",protocol=\"http/1.1\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("mirrord_sessions_active 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("# TYPE mirrord_tunnel_rtt_seconds gauge", metrics, StringComparison.Ordinal);
+        // A duration is recorded once the sidecar is done with the exchange, which may be just after the caller has its answer.
+        var metrics = string.Empty;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                metrics = await client.GetStringAsync($"http://127.0.0.1:{_env.Sidecar.HealthPort}/metrics");
+                return MetricsText.Total(metrics, "mirrord_request_duration_seconds_count") == 2;
+            },
+            "both requests timed");
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_requests_total", ("decision", "stolen"), ("protocol", "http/1.1")));
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_requests_total", ("decision", "passed"), ("protocol", "http/1.1")));
+        Assert.Equal(1, MetricsText.Find(metrics, "mirrord_sessions_active"));
+        Assert.True(MetricsText.Find(metrics, "mirrord_session_tunnels") >= 1, metrics);
+        foreach (var decision in new[] { "stolen", "passed" })
+        {
+            (string, string)[] series = [("decision", decision), ("protocol", "http/1.1"), ("outcome", "answered")];
+            Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_request_duration_seconds_count", series));
+            Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_request_duration_seconds_bucket", [.. series, ("le", "+Inf")]));
+        }
+
+        // Kestrel's and the runtime's own meters come with the sidecar's.
+        Assert.Contains("\nkestrel_active_connections{", metrics, StringComparison.Ordinal);
+        Assert.NotNull(MetricsText.Find(metrics, "dotnet_process_memory_working_set_bytes"));
     }
 }

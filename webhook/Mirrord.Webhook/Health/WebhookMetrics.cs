@@ -1,37 +1,31 @@
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 
 namespace Mirrord.Webhook.Health;
 
-/// <summary>Counters for <c>/metrics</c> in the Prometheus text format: reviews by outcome, malformed requests, time spent deciding.</summary>
+/// <summary>
+/// The webhook's instruments on the <see cref="MeterName"/> meter: reviews by outcome with the time
+/// spent deciding each (an API server waits on it for every pod it admits), and malformed requests.
+/// </summary>
 internal sealed class WebhookMetrics
 {
-    private static readonly string[] s_outcomes = ["injected", "skipped", "denied"];
-    private readonly long[] _reviews = new long[s_outcomes.Length];
-    private long _malformed;
-    private long _durationTicks;
+    public const string MeterName = "Mirrord.Webhook";
 
-    public void Reviewed(string outcome, TimeSpan duration)
+    /// <summary>Seconds: the API server's default webhook timeout is 10 s, and ours asks for less.</summary>
+    private static readonly double[] s_durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly Histogram<double> _reviewDuration;
+    private readonly Counter<long> _malformed;
+
+    public WebhookMetrics(IMeterFactory meters)
     {
-        Interlocked.Increment(ref _reviews[Array.IndexOf(s_outcomes, outcome)]);
-        Interlocked.Add(ref _durationTicks, duration.Ticks);
+        var meter = meters.Create(MeterName);
+        _reviewDuration = meter.CreateHistogram(
+            "mirrord.webhook.review.duration", unit: "s", description: "AdmissionReviews answered, by outcome (injected, skipped, denied), and the time spent deciding each.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
+        _malformed = meter.CreateCounter<long>("mirrord.webhook.malformed", description: "Requests to /mutate that were not a valid AdmissionReview.");
     }
 
-    public void Malformed() => Interlocked.Increment(ref _malformed);
+    public void Reviewed(string outcome, TimeSpan duration) => _reviewDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public string Render()
-    {
-        var text = new StringBuilder();
-        text.Append("# HELP mirrord_webhook_reviews_total AdmissionReviews answered, by outcome.\n# TYPE mirrord_webhook_reviews_total counter\n");
-        for (var i = 0; i < s_outcomes.Length; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"mirrord_webhook_reviews_total{{outcome=\"{s_outcomes[i]}\"}} {Interlocked.Read(ref _reviews[i])}\n");
-        }
-
-        text.Append("# HELP mirrord_webhook_malformed_total Requests to /mutate that were not a valid AdmissionReview.\n# TYPE mirrord_webhook_malformed_total counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"mirrord_webhook_malformed_total {Interlocked.Read(ref _malformed)}\n");
-        text.Append("# HELP mirrord_webhook_review_seconds_total Time spent deciding reviews.\n# TYPE mirrord_webhook_review_seconds_total counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"mirrord_webhook_review_seconds_total {TimeSpan.FromTicks(Interlocked.Read(ref _durationTicks)).TotalSeconds.ToString("0.######", CultureInfo.InvariantCulture)}\n");
-        return text.ToString();
-    }
+    public void Malformed() => _malformed.Add(1);
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Mirrord.Hosting;
 using Mirrord.Injection;
 using Mirrord.Webhook.Admission;
 using Mirrord.Webhook.Certificates;
@@ -66,6 +67,7 @@ public static class WebhookApplication
         builder.Services.AddSingleton<CertificateBootstrapper>();
         builder.Services.AddHostedService<CertificateRenewal>();
         builder.Services.AddSingleton<WebhookMetrics>();
+        builder.Services.AddPrometheusMetrics("mirrord-webhook", WebhookMetrics.MeterName);
         builder.Services.AddSingleton<MutationHandler>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -85,12 +87,11 @@ public static class WebhookApplication
 
         var app = builder.Build();
         var mutation = app.Services.GetRequiredService<MutationHandler>();
-        var metrics = app.Services.GetRequiredService<WebhookMetrics>();
         var webhook = app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         app.MapPost("/mutate", mutation.HandleAsync).RequireHost($"*:{webhook.Port}");
         app.MapGet("/healthz", () => "ok\n");
         app.MapGet("/readyz", () => "ok\n");
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4")).RequireHost($"*:{webhook.MetricsPort}");
+        app.MapPrometheusMetrics($"*:{webhook.MetricsPort}");
         app.Lifetime.ApplicationStarted.Register(() => StartupLog.Started(
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mirrord.Webhook"), webhook.Port, webhook.MetricsPort,
             app.Services.GetRequiredService<IOptions<InjectionOptions>>().Value.SidecarImage));
