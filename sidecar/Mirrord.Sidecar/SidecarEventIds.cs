@@ -18,4 +18,11 @@ internal static class SidecarEventIds
     public const int MirrorCopyFailed = 2021;
     public const int MirrorCopyDropped = 2022;
     public const int PassThroughFailed = 2023;
+    public const int TlsCertificateLoaded = 2030;
+    public const int TlsCertificateExpired = 2031;
+    public const int TlsNoCertificate = 2032;
+    public const int TlsReloadFailed = 2033;
+    public const int TlsPortNotFiltered = 2034;
+    public const int TlsHandshakeFailed = 2035;
+    public const int TlsNotHttp = 2036;
 }

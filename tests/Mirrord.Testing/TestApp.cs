@@ -13,12 +13,13 @@ public sealed class TestApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestApp(WebApplication app, string name, int httpPort, int grpcPort)
+    private TestApp(WebApplication app, string name, int httpPort, int grpcPort, int tlsPort)
     {
         _app = app;
         Name = name;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
+        TlsPort = tlsPort;
     }
 
     public string Name { get; }
@@ -29,6 +30,9 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>HTTP/2 with prior knowledge: gRPC and h2c.</summary>
     public int GrpcPort { get; }
 
+    /// <summary>HTTPS (HTTP/1.1 and HTTP/2 by ALPN, gRPC too) when started with <see cref="TestAppTls"/>; else 0.</summary>
+    public int TlsPort { get; }
+
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
     /// <summary>Requests to <c>/hold</c> wait here until the test completes this, as at a breakpoint.</summary>
@@ -36,10 +40,10 @@ public sealed class TestApp : IAsyncDisposable
 
     public TaskCompletionSource HoldReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static Task<TestApp> StartAsync(string name) => StartAsync(name, IPAddress.Loopback, 0, 0);
+    public static Task<TestApp> StartAsync(string name, TestAppTls? tls = null) => StartAsync(name, IPAddress.Loopback, 0, 0, tls);
 
     /// <summary>Starts on the given address and ports (0: any free port), e.g. every address of a pod's network namespace.</summary>
-    public static async Task<TestApp> StartAsync(string name, IPAddress address, int httpPort, int grpcPort)
+    public static async Task<TestApp> StartAsync(string name, IPAddress address, int httpPort, int grpcPort, TestAppTls? tls = null, int tlsPort = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -49,6 +53,19 @@ public sealed class TestApp : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(address, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.Listen(address, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            if (tls is not null)
+            {
+                kestrel.Listen(address, tlsPort, listen =>
+                {
+                    listen.Protocols = tls.Protocols;
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificateSelector = (_, _) => tls.Certificate();
+                        https.ClientCertificateMode = tls.ClientCertificates;
+                        https.ClientCertificateValidation = (certificate, _, _) => tls.AcceptClient?.Invoke(certificate) ?? true;
+                    });
+                });
+            }
         });
 
         var app = builder.Build();
@@ -59,6 +76,12 @@ public sealed class TestApp : IAsyncDisposable
                 context.Request.Method, context.Request.Path + context.Request.QueryString, context.Request.Protocol,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             context.Response.Headers["x-served-by"] = name;
+            if (context.Request.IsHttps)
+            {
+                // What the app saw of the TLS it terminated: the caller's client certificate, if any.
+                context.Response.Headers["x-client-certificate"] = context.Connection.ClientCertificate?.Subject ?? "none";
+            }
+
             await next(context);
         });
         app.UseWebSockets();
@@ -104,8 +127,13 @@ public sealed class TestApp : IAsyncDisposable
 
         await app.StartAsync();
         var ports = app.Urls.Select(url => new Uri(url).Port).ToList();
-        self = new TestApp(app, name, ports[0], ports[1]);
+        self = new TestApp(app, name, ports[0], ports[1], tls is null ? 0 : ports[2]);
         EchoService.ServedBy[ports[1]] = name;
+        if (tls is not null)
+        {
+            EchoService.ServedBy[ports[2]] = name;
+        }
+
         return self;
     }
 
@@ -130,3 +158,13 @@ public sealed class TestApp : IAsyncDisposable
 }
 
 public sealed record RecordedRequest(string Method, string PathAndQuery, string Protocol, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>The app's own TLS: it terminates TLS itself with <see cref="Certificate"/> (read per handshake, so a test can rotate it).</summary>
+public sealed record TestAppTls(Func<System.Security.Cryptography.X509Certificates.X509Certificate2> Certificate)
+{
+    public HttpProtocols Protocols { get; init; } = HttpProtocols.Http1AndHttp2;
+
+    public Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode ClientCertificates { get; init; } = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate;
+
+    public Func<System.Security.Cryptography.X509Certificates.X509Certificate2, bool>? AcceptClient { get; init; }
+}

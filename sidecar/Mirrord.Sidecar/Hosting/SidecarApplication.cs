@@ -56,6 +56,8 @@ public static class SidecarApplication
         builder.Services.AddSingleton<SidecarMetrics>();
         builder.Services.AddPrometheusMetrics("mirrord-sidecar", SidecarMetrics.MeterName, Incoming.Filtering.FilterMetrics.MeterName);
         builder.Services.TryAddSingleton(services => new Audit.AuditTrail(Console.Out, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<Tls.AppCertificates>();
+        builder.Services.AddSingleton<Tls.AppTlsProbe>();
         builder.Services.AddSingleton<AppInvoker>();
         builder.Services.AddSingleton<TcpRelay>();
         builder.Services.AddSingleton<MirrorSender>();

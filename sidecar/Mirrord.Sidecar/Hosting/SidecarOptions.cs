@@ -81,6 +81,9 @@ public sealed class SidecarOptions
     /// <summary>What a caller may send: header and body sizes, timeouts, HTTP/2 streams.</summary>
     public HttpLimitsOptions Limits { get; set; } = new();
 
+    /// <summary>HTTPS stealing: the ports whose TLS the sidecar terminates with the app's certificate (docs/HTTPS.md).</summary>
+    public Tls.TlsOptions Tls { get; set; } = new();
+
     /// <summary>How much of a request body is buffered to evaluate a JSON body filter.</summary>
     public int MaxFilteredBodyBytes { get; set; } = 64 * 1024;
 

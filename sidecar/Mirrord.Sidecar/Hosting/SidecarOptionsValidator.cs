@@ -51,11 +51,41 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
             errors.AddRange(parsed.Errors.Select(error => $"Sidecar:DefaultIncoming (the pod's mirrord.dev/config): {error}"));
         }
 
+        errors.AddRange(ValidateTls(options));
         if (options.Policy.Length > 0)
         {
             errors.AddRange(Mirrord.Incoming.Guardrails.SessionPolicyParser.Parse(options.Policy, "Sidecar:Policy").Errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static IEnumerable<string> ValidateTls(SidecarOptions options)
+    {
+        var tls = options.Tls;
+        if (!PortListText.TryParsePorts(tls.Ports, out var ports))
+        {
+            yield return $"Sidecar:Tls:Ports must be comma-separated ports such as \"8443\"; got \"{tls.Ports}\"";
+            yield break;
+        }
+
+        if (ports.Count > 0 && tls.CertificateDirectory.Length == 0)
+        {
+            yield return "Sidecar:Tls:CertificateDirectory must name the folder of the app's certificate (tls.crt, tls.key) when Sidecar:Tls:Ports is set";
+        }
+
+        var served = options.InterceptedPortList.Concat(options.DirectListenerList.Select(listener => listener.ContainerPort)).ToHashSet();
+        foreach (var port in ports.Where(port => !served.Contains(port)))
+        {
+            yield return $"Sidecar:Tls:Ports: {port} is not an intercepted port (Sidecar:InterceptedPorts), so no connection to it reaches the sidecar";
+        }
+
+        foreach (var (setting, value) in new[] { ("ReloadInterval", tls.ReloadInterval), ("HandshakeTimeout", tls.HandshakeTimeout) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                yield return $"Sidecar:Tls:{setting} must be a positive time such as 00:00:10; got {value}";
+            }
+        }
     }
 }

@@ -6,8 +6,15 @@ namespace Mirrord.Sidecar.Listeners;
 internal static class InboundConnection
 {
     private const string ContainerPortKey = "mirrord.container-port";
+    private const string TlsKey = "mirrord.tls";
 
     public static void SetContainerPort(IDictionary<object, object?> items, int port) => items[ContainerPortKey] = port;
+
+    /// <summary>Marks a connection whose TLS the sidecar terminated: its requests reach the app over TLS again.</summary>
+    public static void SetTls(IDictionary<object, object?> items) => items[TlsKey] = true;
+
+    public static bool IsTls(HttpContext context)
+        => context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(TlsKey) == true;
 
     /// <summary>The container port the request was sent to, or null for requests that did not come through an inbound listener.</summary>
     public static int? ContainerPortOf(HttpContext context)

@@ -6,6 +6,7 @@ using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Sidecar.RawTcp;
 using Mirrord.Sidecar.Sessions;
+using Mirrord.Sidecar.Tls;
 
 namespace Mirrord.Sidecar.Listeners;
 
@@ -13,7 +14,8 @@ namespace Mirrord.Sidecar.Listeners;
 /// Runs first on every inbound connection, in the same process and on the same socket as the HTTP
 /// pipeline (no extra hop): learns the container port, hands whole-port steals to the tunnel,
 /// and otherwise sniffs the first bytes: HTTP/2 preface → Kestrel's HTTP/2, HTTP/1 request line →
-/// Kestrel's HTTP/1, anything else → a raw relay to the container.
+/// Kestrel's HTTP/1, a TLS ClientHello on a port with HTTPS stealing → terminated with the app's
+/// certificate and sniffed again, anything else → a raw relay to the container.
 /// </summary>
 internal sealed partial class InboundConnectionMiddleware
 {
@@ -25,6 +27,9 @@ internal sealed partial class InboundConnectionMiddleware
     private readonly SidecarMetrics _metrics;
     private readonly TimeSpan _detectionTimeout;
     private readonly TimeProvider _time;
+    private readonly AppCertificates _certificates;
+    private readonly AppTlsProbe _tlsProbe;
+    private readonly TimeSpan _handshakeTimeout;
     private readonly ILogger _logger;
 
     public InboundConnectionMiddleware(ConnectionDelegate next, int? fixedContainerPort, IServiceProvider services)
@@ -38,6 +43,9 @@ internal sealed partial class InboundConnectionMiddleware
         _relay = services.GetRequiredService<TcpRelay>();
         _metrics = services.GetRequiredService<SidecarMetrics>();
         _time = services.GetRequiredService<TimeProvider>();
+        _certificates = services.GetRequiredService<AppCertificates>();
+        _tlsProbe = services.GetRequiredService<AppTlsProbe>();
+        _handshakeTimeout = options.Tls.HandshakeTimeout;
         _logger = services.GetRequiredService<ILogger<InboundConnectionMiddleware>>();
     }
 
@@ -59,19 +67,39 @@ internal sealed partial class InboundConnectionMiddleware
             return;
         }
 
-        InboundProtocol protocol;
+        var protocol = await SniffAsync(connection, port.Value);
+        if (protocol is null)
+        {
+            return;
+        }
+
+        if (protocol == InboundProtocol.Tls && _certificates.Covers(port.Value))
+        {
+            await TerminateTlsAsync(connection, port.Value);
+            return;
+        }
+
+        await ServeAsync(connection, port.Value, protocol.Value);
+    }
+
+    /// <summary>What the connection speaks, or null when the caller left before saying.</summary>
+    private async Task<InboundProtocol?> SniffAsync(ConnectionContext connection, int port)
+    {
         try
         {
-            protocol = await ProtocolSniffer.DetectAsync(connection.Transport.Input, _detectionTimeout, _time, connection.ConnectionClosed);
+            return await ProtocolSniffer.DetectAsync(connection.Transport.Input, _detectionTimeout, _time, connection.ConnectionClosed);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
         {
             // A caller that connects and goes (a load balancer's TCP check, a port scan): routine.
             _metrics.CallerHungUp();
-            Log.CallerHungUp(_logger, port.Value, "before sending anything the sidecar could recognise");
-            return;
+            Log.CallerHungUp(_logger, port, "before sending anything the sidecar could recognise");
+            return null;
         }
+    }
 
+    private async Task ServeAsync(ConnectionContext connection, int port, InboundProtocol protocol)
+    {
         switch (protocol)
         {
             case InboundProtocol.Http2:
@@ -84,9 +112,66 @@ internal sealed partial class InboundConnectionMiddleware
                 break;
             default:
                 _metrics.RawConnection(stolen: false);
-                Log.ConnectionRelayedRaw(_logger, port.Value);
-                await _relay.RelayToAppAsync(connection, port.Value);
+                Log.ConnectionRelayedRaw(_logger, port);
+                await _relay.RelayToAppAsync(connection, port);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Terminates the caller's TLS when the app's certificate is at hand and the app lets the sidecar
+    /// stand in for its callers; otherwise relays the TLS bytes to the app untouched, as on any port.
+    /// </summary>
+    private async Task TerminateTlsAsync(ConnectionContext connection, int port)
+    {
+        var certificate = _certificates.Current(out _);
+        var profile = certificate is null ? null : await _tlsProbe.ProfileAsync(port, certificate, connection.ConnectionClosed);
+        if (certificate is null || profile is not { Filtered: true })
+        {
+            await ServeAsync(connection, port, InboundProtocol.Raw);
+            return;
+        }
+
+        TlsTermination.TerminatedConnection terminated;
+        using (var handshake = new CancellationTokenSource(_handshakeTimeout, _time))
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(handshake.Token, connection.ConnectionClosed))
+        {
+            try
+            {
+                terminated = await TlsTermination.TerminateAsync(connection, certificate, profile, either.Token);
+            }
+            catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+            {
+                // A caller that does not trust the certificate, speaks no common TLS version or goes away: its
+                // own affair, as it would be with the app, so not an error of the sidecar's.
+                _metrics.CallerHungUp();
+                Log.TlsHandshakeFailed(_logger, port, ex.Message);
+                return;
+            }
+        }
+
+        await using (terminated)
+        {
+            InboundConnection.SetTls(connection.Items);
+            if (terminated.Http2)
+            {
+                await _next(connection);
+                return;
+            }
+
+            var inner = await SniffAsync(connection, port);
+            switch (inner)
+            {
+                case null:
+                    return;
+                case InboundProtocol.Http1 or InboundProtocol.Http2:
+                    await ServeAsync(connection, port, inner.Value);
+                    return;
+                default:
+                    // Decrypted, the bytes are no HTTP the filters could apply to, and the app expects them encrypted.
+                    Log.TlsNotHttp(_logger, port);
+                    return;
+            }
         }
     }
 
@@ -103,5 +188,13 @@ internal sealed partial class InboundConnectionMiddleware
         [LoggerMessage(EventId = SidecarEventIds.ConnectionRelayedRaw, EventName = "ConnectionRelayedRaw", Level = LogLevel.Debug,
             Message = "A connection to port {Port} is not HTTP; relaying it raw to the container")]
         public static partial void ConnectionRelayedRaw(ILogger logger, int port);
+
+        [LoggerMessage(EventId = SidecarEventIds.TlsHandshakeFailed, EventName = "TlsHandshakeFailed", Level = LogLevel.Debug,
+            Message = "A caller of port {Port} did not complete its TLS handshake: {Reason}")]
+        public static partial void TlsHandshakeFailed(ILogger logger, int port, string reason);
+
+        [LoggerMessage(EventId = SidecarEventIds.TlsNotHttp, EventName = "TlsNotHttp", Level = LogLevel.Warning,
+            Message = "Closed a TLS connection to port {Port}: it carries no HTTP inside; take the port out of mirrord.dev/tls-ports")]
+        public static partial void TlsNotHttp(ILogger logger, int port);
     }
 }

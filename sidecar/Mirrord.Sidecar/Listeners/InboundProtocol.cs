@@ -12,6 +12,9 @@ internal enum InboundProtocol
     /// <summary>The HTTP/2 connection preface (cleartext prior knowledge, as gRPC clients send).</summary>
     Http2,
 
-    /// <summary>Anything else: TLS, a database protocol, or a server-speaks-first protocol that sent nothing.</summary>
+    /// <summary>A TLS handshake record (a ClientHello): terminated on ports with HTTPS stealing, else relayed as <see cref="Raw"/>.</summary>
+    Tls,
+
+    /// <summary>Anything else: TLS on other ports, a database protocol, or a server-speaks-first protocol that sent nothing.</summary>
     Raw,
 }

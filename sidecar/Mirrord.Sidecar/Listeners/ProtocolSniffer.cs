@@ -23,6 +23,12 @@ internal static class ProtocolSniffer
             return InboundProtocol.Undecided;
         }
 
+        // A TLS record: content type 22 (handshake), then the 0x03 of every SSL 3.0/TLS version (RFC 8446 section 5.1).
+        if (start[0] == 0x16)
+        {
+            return start.Length == 1 ? InboundProtocol.Undecided : start[1] == 0x03 ? InboundProtocol.Tls : InboundProtocol.Raw;
+        }
+
         var comparable = Math.Min(start.Length, Preface.Length);
         if (start[..comparable].SequenceEqual(Preface[..comparable]))
         {

@@ -100,8 +100,9 @@ internal sealed partial class RequestRouter
             _metrics.Routed(SidecarMetrics.Decisions.Mirrored, protocol);
         }
 
+        var (destination, invoker) = _app.For(context, port);
         var error = await _forwarder.SendAsync(
-            context, _app.PrefixFor(port), _app.Invoker, ForwardingConfigs.ForApp(context.Request, _options.PassThroughActivityTimeout), HttpTransformer.Empty);
+            context, destination, invoker, ForwardingConfigs.ForApp(context.Request, _options.PassThroughActivityTimeout), HttpTransformer.Empty);
         _metrics.Completed(SidecarMetrics.Decisions.Passed, protocol, Outcome(context, error), started);
         if (error == ForwarderError.None)
         {

@@ -10,6 +10,21 @@ public sealed class ProtocolSnifferTests
 {
     private static readonly TimeSpan s_silence = TimeSpan.FromMilliseconds(500);
 
+    [Theory]
+    [InlineData("", "Undecided")]
+    [InlineData("GET / HTTP/1.1\r\n", "Http1")]
+    [InlineData("GE", "Undecided")]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "Http2")]
+    [InlineData("PRI * HTTP/2", "Undecided")]
+    [InlineData("\u0016\u0003\u0001\u0002\u0000\u0001", "Tls")] // a ClientHello record (TLS 1.0 record version, as TLS 1.3 sends)
+    [InlineData("\u0016\u0003\u0003", "Tls")]
+    [InlineData("\u0016", "Undecided")]
+    [InlineData("\u0016\u00fe\u00ff", "Raw")] // a DTLS record version: not TLS over TCP
+    [InlineData("\u0000\u0001garbage", "Raw")]
+    [InlineData(" GET", "Raw")]
+    public void Classify_TellsProtocolsApartByTheirFirstBytes(string start, string expected)
+        => Assert.Equal(expected, ProtocolSniffer.Classify(Encoding.Latin1.GetBytes(start)).ToString());
+
     [Fact]
     public async Task SilenceTimerFiringJustAsTheDecidingReadReturns_LeavesTheNextReadersFirstReadAlone()
     {

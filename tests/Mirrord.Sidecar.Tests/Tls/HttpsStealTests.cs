@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+using Mirrord.Testing;
+using Mirrord.Testing.Grpc;
+using Mirrord.Testing.Tls;
+using Xunit.Abstractions;
+
+namespace Mirrord.Sidecar.Tests.Tls;
+
+/// <summary>
+/// HTTPS stealing on loopback with real TLS clients (curl with a CA file, HttpClient choosing
+/// HTTP/2 by ALPN, gRPC over TLS) and certificates made by the test.
+/// </summary>
+public sealed class HttpsStealTests(ITestOutputHelper output)
+{
+    private const string Alice = "\"header_filter\": \"^X-Dev: alice$\"";
+
+    [Fact]
+    public async Task Curl_FilteredRequestsAreStolenInClear_OthersReachTheAppOverTls()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+
+        var passed = await CurlAliceThenAnyoneAsync(pod);
+
+        Assert.Contains("x-client-certificate: none", passed, StringComparison.OrdinalIgnoreCase);
+
+        // The laptop's port is cleartext HTTP/1.1: the request arrived decrypted.
+        Assert.Contains(pod.Laptop.Requests, r => r.PathAndQuery == "/whoami" && r.Protocol == "HTTP/1.1");
+    }
+
+    [Fact]
+    public async Task Http2ChosenByAlpn_IsFilteredToo_AndStaysHttp2BothWays()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await pod.ConnectAsync("steal", Alice, http2: true);
+        using var client = pod.Client(HttpVersion.Version20);
+
+        using var stolenRequest = new HttpRequestMessage(HttpMethod.Get, pod.Url("/whoami")) { Version = HttpVersion.Version20 };
+        stolenRequest.Headers.Add("X-Dev", "alice");
+        using var stolen = await client.SendAsync(stolenRequest);
+        using var passed = await client.GetAsync(pod.Url("/whoami"));
+
+        Assert.Equal("laptop", await stolen.ServedByAsync());
+        Assert.Equal(HttpVersion.Version20, stolen.Version);
+        Assert.Equal("pod", await passed.ServedByAsync());
+        Assert.Equal(HttpVersion.Version20, passed.Version);
+        Assert.Contains(pod.Pod.Requests, r => r.Protocol == "HTTP/2");
+    }
+
+    [Fact]
+    public async Task GrpcOverTls_CallsWithTheDevelopersMetadataAreStolen_OthersServedByTheApp()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await pod.ConnectAsync("steal", "\"header_filter\": \"^x-dev: alice$\"", http2: true);
+        var client = pod.Grpc(out var channel);
+        using (channel)
+        {
+            var stolen = await client.SayAsync(new EchoRequest { Text = "hi" }, new Metadata { { "x-dev", "alice" } });
+            var passed = await client.SayAsync(new EchoRequest { Text = "hi" });
+
+            Assert.Equal("laptop", stolen.ServedBy);
+            Assert.Equal("pod", passed.ServedBy);
+        }
+    }
+
+    [Fact]
+    public async Task Mirror_TheAppAnswers_AndTheLaptopGetsADecryptedCopy()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await pod.ConnectAsync("mirror", "\"path_filter\": \"^/whoami\"");
+
+        var answer = await pod.CurlAsync("/whoami?copy=1", "--http1.1");
+
+        Assert.True(answer.Exit == 0, answer.Error);
+        Assert.EndsWith("pod\n", answer.Body, StringComparison.Ordinal);
+        await Poll.UntilAsync(() => pod.Laptop.Requests.Any(r => r.PathAndQuery == "/whoami?copy=1"), "the laptop got the copy");
+    }
+
+    [Fact]
+    public async Task AppPresentsAnotherCertificateThanTheSecrets_PortIsRelayedUnfiltered_AndKeepsWorking()
+    {
+        using var other = TestCertificateAuthority.Create("another CA");
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine, secret: (_, _) => SecretVolume.With(other.IssueServer(HttpsPod.ServiceName), other.Pem));
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+
+        var answer = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+
+        Assert.True(answer.Exit == 0, answer.Error);
+        Assert.EndsWith("pod\n", answer.Body, StringComparison.Ordinal);
+        Assert.Empty(pod.Laptop.Requests);
+        Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("does not present the certificate in the mounted Secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExpiredCertificate_CallersThatCheckItRefuseIt_AsTheyWouldTheAppsOwn()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine, validFor: TimeSpan.FromHours(-1));
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+
+        var checking = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+        var notChecking = await pod.CurlAsync("/whoami", "--http1.1", "-k", "-H", "X-Dev: alice");
+
+        Assert.Equal(60, checking.Exit);
+        Assert.Contains("expired", checking.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.True(notChecking.Exit == 0, notChecking.Error);
+        Assert.EndsWith("laptop\n", notChecking.Body, StringComparison.Ordinal);
+        Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("expired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MissingSecret_TlsIsRelayedUnfiltered_UntilTheKubeletWritesIt()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine, secret: (_, _) => SecretVolume.Empty());
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+
+        var before = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+        Assert.True(before.Exit == 0, before.Error);
+        Assert.EndsWith("pod\n", before.Body, StringComparison.Ordinal);
+        Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("is the Secret there?", StringComparison.Ordinal));
+
+        pod.Secret.Write(pod.Served, pod.Authority.Pem);
+
+        await Poll.UntilAsync(
+            async () => (await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice")).Body.EndsWith("laptop\n", StringComparison.Ordinal),
+            "a request with the developer's header is stolen once the Secret is there");
+    }
+
+    [Fact]
+    public async Task BytesThatAreNotTls_OnATlsPort_GoToTheAppUntouched_AsWithoutHttpsStealing()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, pod.Sidecar.InboundPortFor(pod.Port));
+
+        await socket.SendAsync(new byte[] { 0x00, 0x01, 0x02, 0xff, 0x16 });
+        var buffer = new byte[1024];
+        var read = await socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(20));
+
+        // The app's TLS stack refused the bytes and closed the connection, as it would have without the sidecar.
+        Assert.True(read >= 0);
+        using var client = new HttpClient();
+        var metrics = await client.GetStringAsync($"http://127.0.0.1:{pod.Sidecar.HealthPort}/metrics");
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_tcp_connections_total", ("decision", "passed")));
+        Assert.DoesNotContain(pod.Sidecar.Logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task SecretRotated_OpenConnectionsKeepWorking_NewConnectionsGetTheNewCertificate()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await pod.ConnectAsync("steal", Alice, http2: true);
+        var presented = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+        using var open = pod.Client(HttpVersion.Version20, presented);
+        Assert.Equal("pod", await (await open.GetAsync(pod.Url("/whoami"))).ServedByAsync());
+
+        using var renewed = pod.Authority.IssueServer(HttpsPod.ServiceName);
+        pod.Secret.Write(renewed, pod.Authority.Pem);
+
+        // The app has not picked up its own copy yet and still presents the old certificate: that is still the app's.
+        using var stolen = new HttpRequestMessage(HttpMethod.Get, pod.Url("/whoami")) { Version = HttpVersion.Version20 };
+        stolen.Headers.Add("X-Dev", "alice");
+        Assert.Equal("laptop", await (await open.SendAsync(stolen)).ServedByAsync());
+        Assert.Equal("pod", await (await open.GetAsync(pod.Url("/whoami"))).ServedByAsync());
+        Assert.Single(presented);
+
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var seen = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+                using var fresh = pod.Client(HttpVersion.Version20, seen);
+                using var response = await fresh.GetAsync(pod.Url("/whoami"));
+                return seen.Single().Thumbprint == renewed.Thumbprint && await response.ServedByAsync() == "pod";
+            },
+            "a new connection is served the renewed certificate");
+    }
+
+    [Fact]
+    public async Task AppThatRequiresClientCertificates_IsNotFiltered_AndCallersKeepTheirOwnCertificates()
+    {
+        TestCertificateAuthority? authority = null;
+        await using var pod = await HttpsPod.StartAsync(
+            output.WriteLine,
+            appTls: tls => tls with { ClientCertificates = ClientCertificateMode.RequireCertificate, AcceptClient = c => authority!.Issued(c) });
+        authority = pod.Authority;
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+        using var callerCertificate = pod.Authority.IssueClient("caller");
+        using var client = pod.Client(HttpVersion.Version11, clientCertificate: callerCertificate);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, pod.Url("/whoami"));
+        request.Headers.Add("X-Dev", "alice");
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("pod", await response.ServedByAsync());
+        Assert.Equal("CN=caller", response.Headers.GetValues("x-client-certificate").Single());
+        Assert.Empty(pod.Laptop.Requests);
+        Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("client certificate", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AppThatRequiresClientCertificates_IsFiltered_WhenTheSidecarHasOneOfItsOwn()
+    {
+        using var clientAuthority = TestCertificateAuthority.Create("client CA");
+        using var sidecarCertificate = clientAuthority.IssueClient("mirrord-sidecar");
+        await using var pod = await HttpsPod.StartAsync(
+            output.WriteLine,
+            appTls: tls => tls with { ClientCertificates = ClientCertificateMode.RequireCertificate, AcceptClient = clientAuthority.Issued },
+            clientSecret: SecretVolume.With(sidecarCertificate));
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+
+        var passed = await CurlAliceThenAnyoneAsync(pod);
+
+        Assert.Contains("x-client-certificate: CN=mirrord-sidecar", passed, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Curls once with the developer's header (stolen: the laptop answers) and once without (the app answers); returns the app's answer with headers.</summary>
+    private static async Task<string> CurlAliceThenAnyoneAsync(HttpsPod pod)
+    {
+        var stolen = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+        var passed = await pod.CurlAsync("/whoami", "--http1.1");
+
+        Assert.True(stolen.Exit == 0, stolen.Error);
+        Assert.EndsWith("laptop\n", stolen.Body, StringComparison.Ordinal);
+        Assert.True(passed.Exit == 0, passed.Error);
+        Assert.EndsWith("pod\n", passed.Body, StringComparison.Ordinal);
+        return passed.Body;
+    }
+}
