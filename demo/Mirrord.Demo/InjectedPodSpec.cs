@@ -39,8 +39,11 @@ internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnly
         return pod;
     }
 
-    /// <summary>Reads ours out of an injected pod; field references resolve to this pod's name and namespace.</summary>
-    public static InjectedPodSpec From(JsonObject injectedPod, string podName, string @namespace)
+    /// <summary>
+    /// Reads ours out of an injected pod; field references resolve to this pod's name and namespace,
+    /// and a value naming a Secret volume's mount path names that Secret's folder in <paramref name="secretFolders"/>.
+    /// </summary>
+    public static InjectedPodSpec From(JsonObject injectedPod, string podName, string @namespace, IReadOnlyDictionary<string, string>? secretFolders = null)
     {
         var containers = injectedPod["spec"]!["initContainers"]!.AsArray().Select(c => c!.AsObject()).ToList();
         var init = containers.Single(c => c["name"]!.GetValue<string>() == PodAnnotations.InitContainer);
@@ -61,9 +64,32 @@ internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnly
             }
         }
 
+        foreach (var (mountPath, folder) in SecretMounts(injectedPod, sidecar, secretFolders ?? new Dictionary<string, string>()))
+        {
+            foreach (var (name, value) in environment.Where(pair => pair.Value == mountPath).ToList())
+            {
+                environment[name] = folder;
+            }
+        }
+
         return new InjectedPodSpec(
             [.. init["args"]!.AsArray().Select(a => a!.GetValue<string>())],
             environment,
             sidecar["securityContext"]!["runAsUser"]!.GetValue<int>());
+    }
+
+    private static IEnumerable<(string MountPath, string Folder)> SecretMounts(JsonObject pod, JsonObject container, IReadOnlyDictionary<string, string> secretFolders)
+    {
+        var volumes = (pod["spec"]!["volumes"] as JsonArray ?? []).OfType<JsonObject>().ToDictionary(v => v["name"]!.GetValue<string>());
+        foreach (var mount in (container["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var secret = volumes.GetValueOrDefault(mount["name"]!.GetValue<string>())?["secret"]?["secretName"]?.GetValue<string>();
+            if (secret is not null)
+            {
+                yield return (mount["mountPath"]!.GetValue<string>(), secretFolders.TryGetValue(secret, out var folder)
+                    ? folder
+                    : throw new InvalidOperationException($"the pod mounts Secret {secret}, which has no folder on this machine"));
+            }
+        }
     }
 }

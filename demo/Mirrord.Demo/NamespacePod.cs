@@ -138,7 +138,7 @@ internal sealed class NamespacePod : IDemoPod
         await NetworkNamespace.IpAsync("-n", _client.Name, "link", "set", clientEnd, "up");
         await NetworkNamespace.IpAsync("-n", _pod.Name, "link", "set", podEnd, "up");
 
-        var spec = InjectedPodSpec.From(layout.Pod, PodName, PodNamespace);
+        var spec = InjectedPodSpec.From(layout.Pod, PodName, PodNamespace, layout.SecretFolders);
         if (layout.Foreign is { } foreign)
         {
             await foreign.PrepareAsync(this, cancellationToken);

@@ -10,6 +10,12 @@ namespace Mirrord.Demo;
 internal sealed record PodLayout(JsonObject Pod, string AppContainer, string[] AppCommand, IReadOnlyList<int> AppPorts)
 {
     public IForeignContainers? Foreign { get; init; }
+
+    /// <summary>
+    /// Where each Secret the pod mounts lives on this machine (Secret name → folder), laid out as the
+    /// kubelet projects a Secret volume; a container's mount path in its environment is read as that folder.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SecretFolders { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Runs the containers of a pod that the project does not own.</summary>

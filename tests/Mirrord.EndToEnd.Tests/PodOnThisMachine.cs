@@ -47,13 +47,16 @@ internal sealed class PodOnThisMachine : IAsyncDisposable
         return new PodOnThisMachine(pod, await TestApp.StartAsync("laptop"), TcpEchoServer.Start("laptop-db"));
     }
 
-    /// <summary>Connects a developer session with this incoming config (JSON), delivering to the laptop's app and database.</summary>
-    public async Task<LaptopSession> ConnectAsync(string incoming, string name = "alice")
+    /// <summary>
+    /// Connects a developer session with this incoming config (JSON), delivering to the laptop's app and
+    /// database, and <paramref name="more"/> (local, remote) port mappings.
+    /// </summary>
+    public async Task<LaptopSession> ConnectAsync(string incoming, string name = "alice", IReadOnlyList<PortMapping>? more = null)
     {
         var parsed = IncomingConfigParser.ParseIncoming(incoming).GetConfigOrThrow();
         var config = parsed with
         {
-            PortMapping = [new PortMapping(Laptop.HttpPort, HttpPort), new PortMapping(Laptop.GrpcPort, GrpcPort), new PortMapping(LaptopDatabase.Port, DatabasePort)],
+            PortMapping = [new PortMapping(Laptop.HttpPort, HttpPort), new PortMapping(Laptop.GrpcPort, GrpcPort), new PortMapping(LaptopDatabase.Port, DatabasePort), .. more ?? []],
         };
         var output = new StringWriter();
         var reporter = new Reporter(TextWriter.Synchronized(output), json: false);

@@ -3,7 +3,8 @@ using System.Net;
 using Mirrord.Testing;
 using Mirrord.Testing.Mesh;
 
-// Mirrord.TestApp NAME HTTP_PORT GRPC_PORT TCP_PORT: serves on every address until stopped.
+// Mirrord.TestApp NAME HTTP_PORT GRPC_PORT TCP_PORT [TLS_PORT CERT_PEM KEY_PEM]: serves on every address until stopped;
+//   with TLS_PORT, HTTPS there too (HTTP/1.1 and HTTP/2 by ALPN), terminated by the app with that certificate.
 // Mirrord.TestApp mesh-proxy istio|linkerd --cert PEM --key PEM --pod-ip IP [--strict] [--h2-ports P,...]:
 //   the STAND-IN mesh proxy (MeshProxyStandIn), with ISTIO_KUBE_APP_PROBERS from the environment as pilot-agent reads it.
 var stopping = new TaskCompletionSource();
@@ -27,7 +28,10 @@ if (args is ["mesh-proxy", var mesh, .. var flags])
 
 var name = args.ElementAtOrDefault(0) ?? "pod";
 int Port(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
-await using var app = await TestApp.StartAsync(name, IPAddress.Any, Port(1, 8080), Port(2, 9090));
+var tls = args.Length > 6
+    ? new TestAppTls(() => System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(args[5], args[6]))
+    : null;
+await using var app = await TestApp.StartAsync(name, IPAddress.Any, Port(1, 8080), Port(2, 9090), tls, tls is null ? 0 : Port(4, 8443));
 await using var database = TcpEchoServer.Start($"{name}-db", IPAddress.Any, Port(3, 5432));
-Console.WriteLine($"{name} serving HTTP/1.1 on {app.HttpPort}, h2c and gRPC on {app.GrpcPort}, TCP on {database.Port}");
+Console.WriteLine($"{name} serving HTTP/1.1 on {app.HttpPort}, h2c and gRPC on {app.GrpcPort}, TCP on {database.Port}{(tls is null ? string.Empty : $", HTTPS on {app.TlsPort}")}");
 await stopping.Task;

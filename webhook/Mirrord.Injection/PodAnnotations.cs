@@ -22,6 +22,18 @@ public static class PodAnnotations
 
     public const string SidecarMemoryLimit = "mirrord.dev/sidecar-memory-limit";
 
+    /// <summary>
+    /// Pod annotation: the kubernetes.io/tls Secret (in the pod's namespace) with the certificate the
+    /// app terminates TLS with; with <see cref="TlsPorts"/>, requests on those ports can be filtered (docs/HTTPS.md).
+    /// </summary>
+    public const string TlsSecret = "mirrord.dev/tls-secret";
+
+    /// <summary>Pod annotation: the intercepted ports (numbers or names) whose app serves TLS with <see cref="TlsSecret"/>.</summary>
+    public const string TlsPorts = "mirrord.dev/tls-ports";
+
+    /// <summary>Pod annotation: a kubernetes.io/tls Secret with a client certificate for the sidecar, for apps that ask callers for one.</summary>
+    public const string TlsClientSecret = "mirrord.dev/tls-client-secret";
+
     /// <summary>Namespace label: <c>enabled</c> injects every new pod of the namespace, <c>disabled</c> none.</summary>
     public const string NamespaceInjection = "mirrord.dev/injection";
 

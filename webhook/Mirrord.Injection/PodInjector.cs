@@ -74,6 +74,12 @@ public sealed class PodInjector
                 [$"mirrord: {PodJson.Describe(pod)} was not injected: it declares no TCP containerPort; list the ports in {PodAnnotations.Ports}"]);
         }
 
+        var (tls, tlsError) = TlsRule.Resolve(pod, ports);
+        if (tlsError is not null)
+        {
+            return InjectionResult.Deny(tlsError);
+        }
+
         string? defaultIncoming = null;
         var allWarnings = new List<string>(warnings);
         if (PodJson.Annotation(pod, PodAnnotations.Config) is { } configText)
@@ -123,7 +129,12 @@ public sealed class PodInjector
         // Istio rewrites the probes of every container its injector finds to go through its agent on
         // 15020 (pkg/kube/inject/app_probe.go); when that injector runs after ours, see SidecarProbes.
         var probes = mesh is { Kind: MeshKind.Istio, Present: false } ? SidecarProbes.ReadinessOnly : SidecarProbes.All;
-        AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes, policy.IsEmpty ? null : policy.ToJson()));
+        AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes, policy.IsEmpty ? null : policy.ToJson(), tls));
+        if (tls is not null)
+        {
+            AddVolumes(pod, operations, InjectedContainers.TlsVolumes(tls));
+        }
+
         var described = mesh.Kind == MeshKind.None ? reason : $"{reason}; the redirect sits {redirect.Mode.Describe()} ({mesh.Evidence})";
         return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode, probeRewrite.Lines, policy.Describe());
     }
@@ -174,6 +185,17 @@ public sealed class PodInjector
         {
             operations.Add(JsonPatchOperation.Add(JsonPointer.Combine("/metadata/annotations", key), value));
         }
+    }
+
+    private static void AddVolumes(JsonObject pod, List<JsonPatchOperation> operations, IReadOnlyList<JsonObject> volumes)
+    {
+        if (PodJson.Field(pod["spec"], "volumes") is not JsonArray)
+        {
+            operations.Add(JsonPatchOperation.Add("/spec/volumes", new JsonArray([.. volumes])));
+            return;
+        }
+
+        operations.AddRange(volumes.Select(volume => JsonPatchOperation.Add("/spec/volumes/-", volume)));
     }
 
     private static void AddInitContainers(JsonObject pod, List<JsonPatchOperation> operations, JsonObject init, JsonObject sidecar)

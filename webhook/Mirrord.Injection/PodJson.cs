@@ -37,7 +37,7 @@ internal static class PodJson
 
     /// <summary>
     /// What makes the object unsafe to patch: the fields a patch writes into (<c>metadata</c>,
-    /// <c>metadata.annotations</c>, <c>spec</c>, <c>spec.initContainers</c>) must have their v1 Pod
+    /// <c>metadata.annotations</c>, <c>spec</c>, <c>spec.initContainers</c>, <c>spec.volumes</c>) must have their v1 Pod
     /// types, or the patch would replace a value instead of adding to it. Null when the shape is right.
     /// </summary>
     public static string? ShapeProblem(JsonObject pod)
@@ -62,7 +62,15 @@ internal static class PodJson
             return "spec is missing or not an object";
         }
 
-        return Field(pod["spec"], "initContainers") is not (JsonArray or null) ? "spec.initContainers is not a list" : null;
+        foreach (var list in new[] { "initContainers", "volumes" })
+        {
+            if (Field(pod["spec"], list) is not (JsonArray or null))
+            {
+                return $"spec.{list} is not a list";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The pod's name, or its <c>generateName</c> prefix for pods a controller creates.</summary>

@@ -120,7 +120,7 @@ public sealed class InjectionProperties
         }
     }
 
-    /// <summary>The patched pod with the two injected containers and the status annotation taken out again.</summary>
+    /// <summary>The patched pod with the two injected containers, their volumes and the status annotation taken out again.</summary>
     private static JsonObject WithoutInjection(JsonObject patched)
     {
         var pod = patched.DeepClone().AsObject();
@@ -128,6 +128,15 @@ public sealed class InjectionProperties
         foreach (var container in init.Where(c => c is JsonObject o && o["name"] is JsonValue name && name.ToString() is PodAnnotations.InitContainer or PodAnnotations.SidecarContainer).ToList())
         {
             init.Remove(container);
+        }
+
+        // The Secret volumes for HTTPS stealing are the injector's too.
+        if (pod["spec"]!["volumes"] is JsonArray volumes)
+        {
+            foreach (var volume in volumes.Where(v => v is JsonObject o && o["name"] is JsonValue name && name.ToString() is "mirrord-tls" or "mirrord-tls-client").ToList())
+            {
+                volumes.Remove(volume);
+            }
         }
 
         var annotations = pod["metadata"]!["annotations"]!.AsObject();

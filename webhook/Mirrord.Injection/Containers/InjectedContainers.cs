@@ -39,7 +39,8 @@ internal static class InjectedContainers
         },
     };
 
-    public static JsonObject Sidecar(InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources, SidecarProbes probes, string? policy = null)
+    public static JsonObject Sidecar(
+        InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources, SidecarProbes probes, string? policy = null, Rules.TlsPlan? tls = null)
     {
         var env = new JsonArray(
             NoDiagnostics(),
@@ -61,6 +62,16 @@ internal static class InjectedContainers
             env.Add(Env(SidecarEnvironment.Limit(name), value));
         }
 
+        if (tls is not null)
+        {
+            env.Add(Env(SidecarEnvironment.TlsPorts, PortList(tls.Ports)));
+            env.Add(Env(SidecarEnvironment.TlsCertificateDirectory, SidecarEnvironment.TlsMountPath));
+            if (tls.ClientSecretName is not null)
+            {
+                env.Add(Env(SidecarEnvironment.TlsClientCertificateDirectory, SidecarEnvironment.TlsClientMountPath));
+            }
+        }
+
         var container = new JsonObject
         {
             ["name"] = PodAnnotations.SidecarContainer,
@@ -72,6 +83,11 @@ internal static class InjectedContainers
                 new JsonObject { ["name"] = "mirrord-health", ["containerPort"] = SidecarPorts.Health, ["protocol"] = "TCP" }),
             ["env"] = env,
         };
+        if (tls is not null)
+        {
+            container["volumeMounts"] = new JsonArray([.. TlsMounts(tls)]);
+        }
+
         foreach (var kind in probes == SidecarProbes.All ? s_probeKinds : ["readinessProbe"])
         {
             container[kind] = SidecarProbe(kind);
@@ -94,6 +110,37 @@ internal static class InjectedContainers
         };
         return container;
     }
+
+    /// <summary>
+    /// The Secret volumes for HTTPS stealing. Optional: a Secret that is missing (or not yet made by
+    /// cert-manager) must not keep the app from starting; the sidecar relays that TLS unfiltered
+    /// until the kubelet writes it. Mounted into the sidecar alone, never into mirrord-init or the app.
+    /// </summary>
+    public static IReadOnlyList<JsonObject> TlsVolumes(Rules.TlsPlan tls)
+    {
+        var volumes = new List<JsonObject> { SecretVolume(TlsVolume, tls.SecretName) };
+        if (tls.ClientSecretName is { } client)
+        {
+            volumes.Add(SecretVolume(TlsClientVolume, client));
+        }
+
+        return volumes;
+    }
+
+    private const string TlsVolume = "mirrord-tls";
+    private const string TlsClientVolume = "mirrord-tls-client";
+
+    private static IEnumerable<JsonNode> TlsMounts(Rules.TlsPlan tls)
+    {
+        yield return new JsonObject { ["name"] = TlsVolume, ["mountPath"] = SidecarEnvironment.TlsMountPath, ["readOnly"] = true };
+        if (tls.ClientSecretName is not null)
+        {
+            yield return new JsonObject { ["name"] = TlsClientVolume, ["mountPath"] = SidecarEnvironment.TlsClientMountPath, ["readOnly"] = true };
+        }
+    }
+
+    private static JsonObject SecretVolume(string name, string secret)
+        => new() { ["name"] = name, ["secret"] = new JsonObject { ["secretName"] = secret, ["optional"] = true } };
 
     private static string PortList(IReadOnlyList<int> ports) => string.Join(",", ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
 
