@@ -26,11 +26,12 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     private readonly SessionPolicy _policy;
     private readonly AuditTrail _audit;
     private readonly SidecarMetrics _metrics;
+    private readonly Tls.AppTlsProbe _tls;
     private readonly ILogger<SessionEndpointHandler> _logger;
 
     public SessionEndpointHandler(
         SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, AuditTrail audit, SidecarMetrics metrics,
-        ILogger<SessionEndpointHandler> logger)
+        Tls.AppTlsProbe tls, ILogger<SessionEndpointHandler> logger)
     {
         _registry = registry;
         _options = options.Value;
@@ -39,6 +40,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         _time = time;
         _audit = audit;
         _metrics = metrics;
+        _tls = tls;
         _logger = logger;
     }
 
@@ -108,6 +110,11 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
             using var effective = JsonDocument.Parse(IncomingConfigWriter.WriteIncoming(config));
             incoming = effective.RootElement.Clone();
             notice = $"the pod's default filter (mirrord.dev/config) applies: {podFilter.Rule.Describe()} on ports {string.Join(", ", podFilter.Ports)}";
+        }
+
+        if (config.Mode != IncomingMode.Off && config.HttpFilter is { } filter && await _tls.UnfilteredNoticeAsync(filter.Ports, closed) is { } tlsNotice)
+        {
+            notice = notice is null ? tlsNotice : $"{notice}; {tlsNotice}";
         }
 
         var kind = SessionKinds.Name(SessionKinds.Of(config, _registry.ServedPorts, _policy.ProtectedPorts));

@@ -45,6 +45,26 @@ internal sealed partial class AppTlsProbe
         }
     }
 
+    /// <summary>
+    /// For a session whose filter covers <paramref name="ports"/>: why any of them that serve TLS are not
+    /// filtered, as a notice the CLI shows the developer; null when nothing is amiss.
+    /// </summary>
+    public async Task<string?> UnfilteredNoticeAsync(IEnumerable<int> ports, CancellationToken cancellationToken)
+    {
+        var notices = new List<string>();
+        foreach (var port in ports.Where(_certificates.Covers))
+        {
+            var certificate = _certificates.Current(out var problem);
+            var refusal = certificate is null ? problem : (await ProfileAsync(port, certificate, cancellationToken)).Refusal;
+            if (refusal is not null)
+            {
+                notices.Add($"HTTPS on port {port} is relayed unfiltered, so nothing on it is stolen: {refusal}");
+            }
+        }
+
+        return notices.Count == 0 ? null : string.Join("; ", notices);
+    }
+
     private async Task<AppTlsProfile> ProbeAsync(int port, AppCertificate certificate)
     {
         var askedForClientCertificate = false;

@@ -198,6 +198,9 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Equal("CN=caller", response.Headers.GetValues("x-client-certificate").Single());
         Assert.Empty(pod.Laptop.Requests);
         Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("client certificate", StringComparison.Ordinal));
+
+        // The developer is told when the session starts, not left wondering why nothing is stolen.
+        Assert.Contains(cli.Lines, line => line.Contains($"HTTPS on port {pod.Port} is relayed unfiltered", StringComparison.Ordinal) && line.Contains("client certificate", StringComparison.Ordinal));
     }
 
     [Fact]
