@@ -50,16 +50,17 @@ require() {
 }
 
 # prepare: a scratch folder $work (removed, and every process in $pids stopped, on exit), Release
-# builds of the test app ($app_dll) and the CLI ($bin, which carries mirrord-sidecar.dll too), and
-# the maps pid_of, h1, h2 the helpers below fill.
+# builds of the test app ($app_dll), the sidecar ($sidecar_bin) and the CLI ($cli_bin), and the maps
+# pid_of, h1, h2 the helpers below fill.
 prepare() {
   work=$(mktemp -d)
   pids=()
   declare -gA pid_of=() h1=() h2=()
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-  for project in tests/Mirrord.TestApp cli/Mirrord.Cli; do dotnet build -c Release "$project" --nologo -v quiet >/dev/null; done
+  for project in tests/Mirrord.TestApp sidecar/Mirrord.Sidecar cli/Mirrord.Cli; do dotnet build -c Release "$project" --nologo -v quiet >/dev/null; done
   app_dll=tests/Mirrord.TestApp/bin/Release/net10.0/Mirrord.TestApp.dll
-  bin=cli/Mirrord.Cli/bin/Release/net10.0
+  sidecar_bin=sidecar/Mirrord.Sidecar/bin/Release/net10.0
+  cli_bin=cli/Mirrord.Cli/bin/Release/net10.0
   export Logging__LogLevel__Default=Warning
 }
 
@@ -69,14 +70,14 @@ sidecar() {
   local name=$1 n=$2
   MIRRORD_Sidecar__DirectListeners="1808$n=18080,1908$n=19080" MIRRORD_Sidecar__SessionPort=1809$n \
   MIRRORD_Sidecar__HealthPort=1819$n MIRRORD_Sidecar__InboundPort=1829$n \
-    dotnet "$bin/mirrord-sidecar.dll" >"$work/sidecar-$name.log" 2>&1 & pids+=($!)
+    dotnet "$sidecar_bin/mirrord-sidecar.dll" >"$work/sidecar-$name.log" 2>&1 & pids+=($!)
   pid_of[$name]=$!; h1[$name]=1808$n; h2[$name]=1908$n
   wait_for "http://127.0.0.1:1819$n/readyz"
 }
 # connect NAME N CONFIG-JSON LOCAL-PORT: mirrord-cli connect to sidecar N; returns once registered.
 connect() {
   echo "$3" >"$work/$1.json"
-  dotnet "$bin/mirrord-cli.dll" connect --sidecar-address "127.0.0.1:1809$2" -f "$work/$1.json" --local-port "$4" >"$work/cli-$1.log" 2>&1 & pids+=($!)
+  dotnet "$cli_bin/mirrord-cli.dll" connect --sidecar-address "127.0.0.1:1809$2" -f "$work/$1.json" --local-port "$4" >"$work/cli-$1.log" 2>&1 & pids+=($!)
   for _ in $(seq 100); do grep -q "registered on pod" "$work/cli-$1.log" && return 0; sleep 0.2; done
   echo "the $1 session did not register" >&2; cat "$work/cli-$1.log" >&2; return 1
 }
