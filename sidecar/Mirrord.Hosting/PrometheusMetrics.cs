@@ -24,8 +24,17 @@ public static class PrometheusMetrics
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
                 .AddMeter([.. meters, .. s_platformMeters])
+
                 // A scrape shows the counts of that moment: a cached answer would hide what the last request did.
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+
+        // The SDK subscribes to meters by name, process-wide. A meter this host's own factory did not make
+        // (another host's in the same process: tests run several sidecars in one) is not this host's to report.
+        services.ConfigureOpenTelemetryMeterProvider((provider, builder) =>
+        {
+            var own = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+            builder.AddView(instrument => instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, own) ? null : MetricStreamConfiguration.Drop);
+        });
         return services;
     }
 

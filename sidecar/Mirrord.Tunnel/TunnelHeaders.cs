@@ -9,6 +9,9 @@ public static class TunnelHeaders
     /// <summary><see cref="Http11"/> or <see cref="Http2"/>: what the original client spoke.</summary>
     public const string Protocol = "mirrord-protocol";
 
+    /// <summary>Present ("1") when the caller spoke TLS to the pod and the sidecar terminated it (HTTPS stealing).</summary>
+    public const string Tls = "mirrord-tls";
+
     /// <summary><see cref="Steal"/> or <see cref="Mirror"/>.</summary>
     public const string Mode = "mirrord-mode";
 

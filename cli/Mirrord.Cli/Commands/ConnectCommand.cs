@@ -47,6 +47,13 @@ internal static class ConnectCommand
                 return ExitCodes.ConfigInvalid;
             }
 
+            using var localTls = LocalTlsClient.Create(config.HttpsDelivery, out var tlsError);
+            if (tlsError is not null)
+            {
+                error.WriteLine($"error: {tlsError}");
+                return ExitCodes.ConfigInvalid;
+            }
+
             var fileTarget = file is null ? null : TargetConfig.Read(file);
             var targetText = parse.GetValue(target) ?? fileTarget?.Path;
             var address = parse.GetValue(sidecarAddress);
@@ -75,7 +82,7 @@ internal static class ConnectCommand
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 _ = local?.Exited.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
                 await using var server = await LocalServer.StartAsync(
-                    new LocalTarget(config, parse.GetValue(localPort)), reporter, logging => logging
+                    new LocalTarget(config, parse.GetValue(localPort), tls: localTls), reporter, logging => logging
                         .AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
                         .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace), stopping.Token);
 

@@ -40,16 +40,7 @@ internal sealed partial class LocalDelivery : IDisposable
     private readonly LocalTarget _target;
     private readonly Reporter _reporter;
     private readonly ILogger<LocalDelivery> _logger;
-    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        ActivityHeadersPropagator = null,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        EnableMultipleHttp2Connections = true,
-    });
+    private readonly HttpMessageInvoker _invoker = new(LocalTlsClient.LocalHandler());
 
     public LocalDelivery(IHttpForwarder forwarder, LocalTarget target, Reporter reporter, ILogger<LocalDelivery> logger)
     {
@@ -65,6 +56,7 @@ internal sealed partial class LocalDelivery : IDisposable
         var headers = context.Request.Headers;
         var containerPort = int.TryParse(headers[TunnelHeaders.Port], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         var http2 = headers[TunnelHeaders.Protocol] == TunnelHeaders.Http2;
+        var overTls = headers[TunnelHeaders.Tls] == "1" && _target.Tls is not null;
         var mode = headers[TunnelHeaders.Mode].ToString() is { Length: > 0 } m ? m : TunnelHeaders.Steal;
         long? requestId = long.TryParse(headers[TunnelHeaders.RequestId], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         foreach (var name in headers.Keys.Where(TunnelHeaders.IsTunnelHeader).ToList())
@@ -99,7 +91,8 @@ internal sealed partial class LocalDelivery : IDisposable
         else
         {
             var result = await _forwarder.SendAsync(
-                context, $"http://{_target.Address}:{localPort.ToString(CultureInfo.InvariantCulture)}/", _invoker, http2 ? s_http2 : s_http11, HttpTransformer.Empty);
+                context, $"http://{_target.Address}:{localPort.ToString(CultureInfo.InvariantCulture)}/",
+                overTls ? _target.Tls!.Invoker : _invoker, http2 ? s_http2 : s_http11, HttpTransformer.Empty);
             if (result is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
                 or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
             {

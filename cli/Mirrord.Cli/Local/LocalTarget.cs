@@ -8,14 +8,18 @@ internal sealed class LocalTarget
     private readonly IncomingConfig _config;
     private readonly int? _localPort;
 
-    public LocalTarget(IncomingConfig config, int? localPort, string address = "127.0.0.1")
+    public LocalTarget(IncomingConfig config, int? localPort, string address = "127.0.0.1", LocalTlsClient? tls = null)
     {
         _config = config;
         _localPort = localPort;
         Address = address;
+        Tls = tls;
     }
 
     public string Address { get; }
+
+    /// <summary>The client for requests that reached the pod over TLS, when <c>https_delivery</c> asks for TLS; else they go in clear HTTP.</summary>
+    public LocalTlsClient? Tls { get; }
 
     public int PortFor(int containerPort)
     {

@@ -26,6 +26,9 @@ public sealed record IncomingConfig
 
     public ConcurrentStealPolicy OnConcurrentSteal { get; init; } = ConcurrentStealPolicy.Abort;
 
+    /// <summary>How requests that reached the pod over TLS reach the local process; null: in clear HTTP.</summary>
+    public HttpsDeliveryConfig? HttpsDelivery { get; init; }
+
     /// <summary>The laptop port that receives traffic for a container port (the same port unless mapped).</summary>
     public int LocalPortFor(int remotePort)
     {

@@ -132,7 +132,12 @@ internal sealed partial class IncomingConfigReader
             config = config with { OnConcurrentSteal = ReadConcurrentSteal(onConcurrentSteal.Value, $"{path}.on_concurrent_steal") };
         }
 
-        foreach (var ignored in (string[])["ignore_localhost", "listen_ports", "tls_delivery", "https_delivery"])
+        if (fields.TryGetValue("https_delivery", out var httpsDelivery))
+        {
+            config = config with { HttpsDelivery = ReadHttpsDelivery(httpsDelivery.Value, $"{path}.https_delivery") };
+        }
+
+        foreach (var ignored in (string[])["ignore_localhost", "listen_ports", "tls_delivery"])
         {
             if (fields.TryGetValue(ignored, out var property))
             {

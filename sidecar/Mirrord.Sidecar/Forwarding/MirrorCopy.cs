@@ -22,6 +22,7 @@ internal sealed class MirrorCopy
     private readonly TeeReadStream? _body;
     private readonly int _port;
     private readonly bool _http2;
+    private readonly bool _tls;
 
     private MirrorCopy(HttpContext context, TeeReadStream? body)
     {
@@ -34,6 +35,7 @@ internal sealed class MirrorCopy
         _body = body;
         _port = InboundConnection.ContainerPortOf(context) ?? 0;
         _http2 = HttpProtocol.IsHttp2(request.Protocol);
+        _tls = InboundConnection.IsTls(context);
     }
 
     /// <summary>
@@ -75,6 +77,11 @@ internal sealed class MirrorCopy
         message.Headers.TryAddWithoutValidation(TunnelHeaders.Port, _port.ToString(CultureInfo.InvariantCulture));
         message.Headers.TryAddWithoutValidation(TunnelHeaders.Protocol, _http2 ? TunnelHeaders.Http2 : TunnelHeaders.Http11);
         message.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, TunnelHeaders.Mirror);
+        if (_tls)
+        {
+            message.Headers.TryAddWithoutValidation(TunnelHeaders.Tls, "1");
+        }
+
         return message;
     }
 

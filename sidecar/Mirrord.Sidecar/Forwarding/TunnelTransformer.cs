@@ -26,6 +26,11 @@ internal sealed class TunnelTransformer : HttpTransformer
         headers.TryAddWithoutValidation(TunnelHeaders.Port, (InboundConnection.ContainerPortOf(httpContext) ?? 0).ToString(CultureInfo.InvariantCulture));
         headers.TryAddWithoutValidation(TunnelHeaders.Protocol, HttpProtocol.IsHttp2(httpContext.Request.Protocol) ? TunnelHeaders.Http2 : TunnelHeaders.Http11);
         headers.TryAddWithoutValidation(TunnelHeaders.Mode, TunnelHeaders.Steal);
+        if (InboundConnection.IsTls(httpContext))
+        {
+            headers.TryAddWithoutValidation(TunnelHeaders.Tls, "1");
+        }
+
         if (httpContext.Features.Get<Sessions.StealTicket>() is { } ticket)
         {
             headers.TryAddWithoutValidation(TunnelHeaders.RequestId, ticket.Id.ToString(CultureInfo.InvariantCulture));

@@ -72,6 +72,21 @@ public class IncomingConfigParserTests
         Assert.Equal(ConcurrentStealPolicy.Override, config.OnConcurrentSteal);
     }
 
+    [Fact]
+    public void ParseIncoming_HttpsDelivery_IsReadForTheCli()
+    {
+        var result = IncomingConfigParser.ParseIncoming("""
+            { "mode": "steal", "https_delivery": { "protocol": "tls", "trust_roots": ["/certs/ca.pem"], "server_name": "orders.local" } }
+            """);
+
+        var delivery = result.GetConfigOrThrow().HttpsDelivery;
+        Assert.NotNull(delivery);
+        Assert.True(delivery.Tls);
+        Assert.Equal(["/certs/ca.pem"], delivery.TrustRoots);
+        Assert.Equal("orders.local", delivery.ServerName);
+        Assert.Empty(result.Warnings);
+    }
+
     [Theory]
     [InlineData("""{ "mode": "steal", "http_filter": { "header_filter": "^(abc" } }""",
         "feature.network.incoming.http_filter.header_filter", "invalid regex at offset 5", 1, 54)]
@@ -102,6 +117,9 @@ public class IncomingConfigParserTests
         "feature.network.incoming.http_filter.body_filter.query", "invalid JSONPath at offset 4: filter selectors", 1, 62)]
     [InlineData("""{ "http_filter": { "body_filter": { "body": "json", "query": "$.a" } } }""",
         "feature.network.incoming.http_filter.body_filter", "needs \"matches\"", 1, 35)]
+    [InlineData("""{ "https_delivery": { "protocol": "ssl" } }""", "feature.network.incoming.https_delivery.protocol", "must be \"tcp\" (clear HTTP) or \"tls\"; got \"ssl\"", 1, 35)]
+    [InlineData("""{ "https_delivery": { "protocol": "tls", "trust_roots": "ca.pem" } }""", "feature.network.incoming.https_delivery.trust_roots", "must be an array of PEM file paths", 1, 57)]
+    [InlineData("""{ "https_delivery": { "protocol": "tls", "server_sni": "a" } }""", "feature.network.incoming.https_delivery.server_sni", "unknown field", 1, 42)]
     [InlineData("""{ "mode": "steal", "mode": "mirror" }""", "feature.network.incoming.mode", "is set more than once", 1, 20)]
     [InlineData("""{ "mode": 1 }""", "feature.network.incoming.mode", "must be a string; got the number 1", 1, 11)]
     [InlineData("""[ "steal" ]""", "feature.network.incoming", "must be \"off\", \"mirror\", \"steal\" or an object; got an array", 1, 1)]

@@ -55,7 +55,8 @@ internal sealed class HttpsPod : IAsyncDisposable
         Func<TestCertificateAuthority, X509Certificate2, SecretVolume>? secret = null,
         Func<TestAppTls, TestAppTls>? appTls = null,
         SecretVolume? clientSecret = null,
-        TimeSpan? validFor = null)
+        TimeSpan? validFor = null,
+        TestAppTls? laptopTls = null)
     {
         var authority = TestCertificateAuthority.Create("test CA");
         var served = authority.IssueServer(ServiceName, validFor);
@@ -63,7 +64,7 @@ internal sealed class HttpsPod : IAsyncDisposable
         HttpsPod? self = null;
         var tls = new TestAppTls(() => self?.Served ?? served);
         var pod = await TestApp.StartAsync("pod", appTls?.Invoke(tls) ?? tls);
-        var laptop = await TestApp.StartAsync("laptop");
+        var laptop = await TestApp.StartAsync("laptop", laptopTls);
         var settings = new Dictionary<string, string?>
         {
             ["Sidecar:Tls:Ports"] = pod.TlsPort.ToString(CultureInfo.InvariantCulture),
@@ -76,14 +77,17 @@ internal sealed class HttpsPod : IAsyncDisposable
         return self;
     }
 
-    /// <summary>Connects a session; stolen requests go to the laptop's cleartext HTTP/1.1 port, or its h2c port when <paramref name="http2"/>.</summary>
-    public Task<CliSession> ConnectAsync(string mode, string? httpFilter, bool http2 = false)
+    /// <summary>
+    /// Connects a session; stolen requests go to the laptop's cleartext HTTP/1.1 port, or its h2c port when
+    /// <paramref name="http2"/>, or <paramref name="localPort"/>; <paramref name="extra"/> adds members to the incoming object.
+    /// </summary>
+    public Task<CliSession> ConnectAsync(string mode, string? httpFilter, bool http2 = false, int? localPort = null, string? extra = null)
     {
         var filter = httpFilter is null ? string.Empty : $", \"http_filter\": {{ {httpFilter}, \"ports\": [{Port}] }}";
         var json = $$"""
             { "feature": { "network": { "incoming": {
               "mode": "{{mode}}"{{filter}},
-              "port_mapping": [[{{(http2 ? Laptop.GrpcPort : Laptop.HttpPort)}}, {{Port}}]]
+              "port_mapping": [[{{localPort ?? (http2 ? Laptop.GrpcPort : Laptop.HttpPort)}}, {{Port}}]]{{(extra is null ? string.Empty : ", " + extra)}}
             } } } }
             """;
         var path = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");

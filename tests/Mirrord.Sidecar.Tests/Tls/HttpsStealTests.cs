@@ -68,6 +68,58 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task HttpsDeliveryTls_StolenRequestsReachALocalServerOverTls_TrustedByTheDevelopersCa()
+    {
+        using var localAuthority = TestCertificateAuthority.Create("developer's local CA");
+        using var localCertificate = localAuthority.IssueServer("localhost");
+        var localCa = Path.Combine(Path.GetTempPath(), $"mirrord-local-ca-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(localCa, localAuthority.Pem);
+        try
+        {
+            await using var pod = await HttpsPod.StartAsync(output.WriteLine, laptopTls: new TestAppTls(() => localCertificate));
+            await using var cli = await pod.ConnectAsync(
+                "steal", Alice, localPort: pod.Laptop.TlsPort, extra: $$"""
+                    "https_delivery": { "protocol": "tls", "trust_roots": ["{{localCa}}"] }
+                    """);
+
+            var stolen = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+
+            Assert.True(stolen.Exit == 0, stolen.Error);
+            Assert.EndsWith("laptop\n", stolen.Body, StringComparison.Ordinal);
+
+            // The local server terminated TLS itself: it marks what it served over HTTPS.
+            Assert.Contains("x-client-certificate: none", stolen.Body, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            File.Delete(localCa);
+        }
+    }
+
+    [Fact]
+    public async Task HttpsDeliveryTls_WithAnUnreadableTrustRoot_ConnectStopsNamingTheSetting()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, """
+            { "feature": { "network": { "incoming": { "mode": "steal",
+              "https_delivery": { "protocol": "tls", "trust_roots": ["/nonexistent/ca.pem"] } } } } }
+            """);
+        try
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var exit = await Cli.CliApplication.RunAsync(["connect", "--sidecar-address", "127.0.0.1:1", "-f", config], stdout, stderr, CancellationToken.None);
+
+            Assert.Equal(2, exit);
+            Assert.Contains("feature.network.incoming.https_delivery.trust_roots[0]: cannot read a PEM certificate from /nonexistent/ca.pem", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
     public async Task Mirror_TheAppAnswers_AndTheLaptopGetsADecryptedCopy()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
