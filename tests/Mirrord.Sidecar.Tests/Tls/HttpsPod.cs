@@ -56,7 +56,8 @@ internal sealed class HttpsPod : IAsyncDisposable
         Func<TestAppTls, TestAppTls>? appTls = null,
         SecretVolume? clientSecret = null,
         TimeSpan? validFor = null,
-        TestAppTls? laptopTls = null)
+        TestAppTls? laptopTls = null,
+        bool httpsStealing = true)
     {
         var authority = TestCertificateAuthority.Create("test CA");
         var served = authority.IssueServer(ServiceName, validFor);
@@ -67,7 +68,7 @@ internal sealed class HttpsPod : IAsyncDisposable
         var laptop = await TestApp.StartAsync("laptop", laptopTls);
         var settings = new Dictionary<string, string?>
         {
-            ["Sidecar:Tls:Ports"] = pod.TlsPort.ToString(CultureInfo.InvariantCulture),
+            ["Sidecar:Tls:Ports"] = httpsStealing ? pod.TlsPort.ToString(CultureInfo.InvariantCulture) : string.Empty,
             ["Sidecar:Tls:CertificateDirectory"] = volume.Path,
             ["Sidecar:Tls:ClientCertificateDirectory"] = clientSecret?.Path ?? string.Empty,
             ["Sidecar:Tls:ReloadInterval"] = "00:00:00.200",

@@ -33,6 +33,23 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WithoutTheOptIn_TlsIsRelayedAsBytes_AsBefore()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine, httpsStealing: false);
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+
+        var answer = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+
+        Assert.True(answer.Exit == 0, answer.Error);
+        Assert.EndsWith("pod\n", answer.Body, StringComparison.Ordinal);
+        using var client = new HttpClient();
+        var metrics = await client.GetStringAsync($"http://127.0.0.1:{pod.Sidecar.HealthPort}/metrics");
+        Assert.Equal(1, MetricsText.Counter(metrics, "mirrord_tcp_connections_total", ("decision", "passed")));
+        Assert.Equal(0, MetricsText.Counter(metrics, "mirrord_requests_total", ("decision", "passed"), ("protocol", "http/1.1")));
+        Assert.Empty(pod.Laptop.Requests);
+    }
+
+    [Fact]
     public async Task Http2ChosenByAlpn_IsFilteredToo_AndStaysHttp2BothWays()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
