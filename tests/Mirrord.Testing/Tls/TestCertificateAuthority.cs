@@ -23,13 +23,16 @@ public sealed class TestCertificateAuthority : IDisposable
 
     public static TestCertificateAuthority Create(string name) => new(name);
 
-    /// <summary>A server certificate for <paramref name="dnsName"/> (and 127.0.0.1), valid from a day ago for <paramref name="validFor"/> (negative: already expired).</summary>
-    public X509Certificate2 IssueServer(string dnsName, TimeSpan? validFor = null)
+    /// <summary>
+    /// A server certificate for <paramref name="dnsName"/> (and 127.0.0.1), valid from a day ago for
+    /// <paramref name="validFor"/> (negative: already expired); its subject is <c>CN=</c><paramref name="commonName"/>, default the name.
+    /// </summary>
+    public X509Certificate2 IssueServer(string dnsName, TimeSpan? validFor = null, string? commonName = null)
     {
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName(dnsName);
         names.AddIpAddress(System.Net.IPAddress.Loopback);
-        return Issue($"CN={dnsName}", names.Build(), "1.3.6.1.5.5.7.3.1", validFor ?? TimeSpan.FromDays(1));
+        return Issue($"CN={commonName ?? dnsName}", names.Build(), "1.3.6.1.5.5.7.3.1", validFor ?? TimeSpan.FromDays(1));
     }
 
     /// <summary>A client certificate (for an app that asks its callers for one).</summary>
