@@ -31,11 +31,13 @@ public sealed class MeshCertificates : IDisposable
         var folder = Directory.CreateTempSubdirectory("mirrord-mesh-").FullName;
         ReadableByEveryone(folder, UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
 
+        // One instant for both: a leaf may not outlive its issuer, and two clock reads a second apart would make it.
+        var now = DateTimeOffset.UtcNow;
         using var authorityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var authorityRequest = new CertificateRequest("CN=stand-in mesh CA", authorityKey, HashAlgorithmName.SHA256);
         authorityRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         authorityRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        var authority = authorityRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var authority = authorityRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={serviceName}", key, HashAlgorithmName.SHA256);
@@ -45,7 +47,7 @@ public sealed class MeshCertificates : IDisposable
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         var serial = RandomNumberGenerator.GetBytes(12);
-        using var leaf = request.Create(authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        using var leaf = request.Create(authority, now.AddMinutes(-5), now.AddDays(1), serial);
 
         var certificates = new MeshCertificates(folder, authority);
         File.WriteAllText(certificates.CertificateFile, leaf.ExportCertificatePem());
