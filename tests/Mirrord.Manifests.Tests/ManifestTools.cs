@@ -6,7 +6,7 @@ namespace Mirrord.Manifests.Tests;
 /// <summary>The real tools: <c>kubectl kustomize</c> renders, <c>node tools/*.mjs</c> validates and converts.</summary>
 internal static class ManifestTools
 {
-    public static string Repository { get; } = FindRepository();
+    public static string Repository => Mirrord.Testing.RepositoryRoot.Path;
 
     private static string ToolsFolder => Path.Combine(Repository, "tests", "Mirrord.Manifests.Tests", "tools");
 
@@ -88,18 +88,5 @@ internal static class ManifestTools
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, await output, await error);
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mirrord.Webhook.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the repository root (Mirrord.Webhook.sln) is not above the test output");
     }
 }
