@@ -117,12 +117,9 @@ internal sealed partial class RequestRouter
             {
                 _metrics.CallerHungUp();
                 Log.CallerHungUp(_logger, port, error);
-
-                // Nothing is left to answer. Ending the exchange here also spares Kestrel draining a request body
-                // the forwarder may still have a read pending on, which it would log as an error.
-                context.Abort();
             }
 
+            EndBrokenExchange(context, error);
             return;
         }
 
@@ -191,17 +188,28 @@ internal sealed partial class RequestRouter
         {
             _metrics.CallerHungUp();
             Log.CallerHungUp(_logger, InboundConnection.ContainerPortOf(context) ?? 0, error);
-            if (context.RequestAborted.IsCancellationRequested)
-            {
-                context.Abort();
-            }
-
+            EndBrokenExchange(context, error);
             return;
         }
 
         _metrics.Failed(SidecarMetrics.Decisions.Stolen);
         Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
         await TunnelFailureResponder.RespondAsync(context, session, error, claimed);
+    }
+
+    /// <summary>
+    /// After a caller-side forwarding error, ends the exchange of a caller that is gone: one whose connection
+    /// is known to be closed, or one the answer could not be written to (which can be seen before the
+    /// connection's end is). Nothing is left to answer, and it spares Kestrel draining a request body the
+    /// forwarder may still have a read pending on, which it would log as an error. A caller still there (a
+    /// gRPC client ending its side after the answer, a malformed body Kestrel answers 400) keeps its exchange.
+    /// </summary>
+    private static void EndBrokenExchange(HttpContext context, ForwarderError error)
+    {
+        if (context.RequestAborted.IsCancellationRequested || error is ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled)
+        {
+            context.Abort();
+        }
     }
 
     private static string ProtocolLabel(HttpContext context) => HttpProtocol.IsHttp2(context.Request.Protocol) ? "h2" : "http/1.1";
