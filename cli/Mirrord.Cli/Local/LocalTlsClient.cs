@@ -130,12 +130,7 @@ internal sealed class LocalTlsClient : IDisposable
             return false;
         }
 
-        using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        return Tunnel.Security.CertificateTrust.ChainsTo(presented, roots);
     }
 
     private static X509Certificate2Collection Read(string file, string setting)

@@ -29,16 +29,6 @@ internal sealed record AppCertificate(int Version, X509Certificate2 Leaf, SslStr
             return true;
         }
 
-        if (Authorities.Count == 0)
-        {
-            return false;
-        }
-
-        using var certificate = X509CertificateLoader.LoadCertificate(raw);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        return Authorities.Count > 0 && Tunnel.Security.CertificateTrust.ChainsTo(presented, Authorities);
     }
 }
