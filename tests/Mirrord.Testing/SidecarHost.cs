@@ -37,6 +37,9 @@ public sealed class SidecarHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The sessions registered on the sidecar now.</summary>
+    public int ActiveSessions => _app.Services.GetRequiredService<Sidecar.Sessions.SessionRegistry>().Sessions.Length;
+
     /// <summary>The sidecar's audit trail: one JSON line per session start, end and refusal.</summary>
     public IReadOnlyList<string> AuditLines => _audit.Lines;
 

@@ -111,6 +111,10 @@ public sealed class GuardrailTests
 
         Assert.True(refused.Code == ExitCodes.PolicyRefused, string.Join("\n", refused.Lines));
         Assert.Contains(refused.Lines, line => line.Contains("max-sessions-per-pod", StringComparison.Ordinal));
+
+        // The session orders-a had accepted is withdrawn when its control connection closes; a request that
+        // reaches orders-a before the sidecar has seen the close is answered 502 session-ended, never stolen.
+        await Poll.UntilAsync(() => first.Sidecar.ActiveSessions == 0, "the session on orders-a was withdrawn");
         Assert.Equal(first.Name, await first.ServedByAsync("alice"));
         Assert.Equal(second.Name, await second.ServedByAsync("alice"));
     }
