@@ -46,9 +46,12 @@ public sealed class MeshedPodTests
         }
 
         // Every request reached the sidecar decrypted: none was relayed as opaque bytes.
-        Assert.True(await meshed.SidecarCounterAsync("mirrord_requests_total", ("decision", "passed"), ("protocol", "http/1.1")) >= 3);
-        Assert.True(await meshed.SidecarCounterAsync("mirrord_requests_total", ("decision", "passed"), ("protocol", "h2")) >= 1);
-        Assert.Equal(0, await meshed.SidecarCounterAsync("mirrord_tcp_connections_total", ("decision", "passed")));
+        var http11 = await meshed.SidecarCounterAsync("mirrord_requests_total", ("decision", "passed"), ("protocol", "http/1.1"));
+        var h2 = await meshed.SidecarCounterAsync("mirrord_requests_total", ("decision", "passed"), ("protocol", "h2"));
+        var raw = await meshed.SidecarCounterAsync("mirrord_tcp_connections_total", ("decision", "passed"));
+        Assert.True(http11 >= 3, $"passed HTTP/1.1 {http11}, h2 {h2}, raw {raw}");
+        Assert.True(h2 >= 1, $"passed HTTP/1.1 {http11}, h2 {h2}, raw {raw}");
+        Assert.Equal(0, raw);
         if (meshed.Setup.IsIstio)
         {
             // STRICT mTLS still refuses a plaintext caller: the mesh's policy is intact.
