@@ -200,16 +200,35 @@ internal sealed partial class RequestRouter
     /// <summary>
     /// After a caller-side forwarding error, ends the exchange of a caller that is gone: one whose connection
     /// is known to be closed, or one the answer could not be written to (which can be seen before the
-    /// connection's end is). Nothing is left to answer, and it spares Kestrel draining a request body the
-    /// forwarder may still have a read pending on, which it would log as an error. A caller still there (a
-    /// gRPC client ending its side after the answer, a malformed body Kestrel answers 400) keeps its exchange.
+    /// connection's end is), or an HTTP/1.1 caller whose request body broke off (its connection is all the
+    /// body had, and a reset can be reported before the close is seen). Nothing is left to answer, and it
+    /// spares Kestrel draining a request body the forwarder may still have a read pending on, which it would
+    /// log as an error. A caller still there (a gRPC client ending its side after the answer, a malformed
+    /// body Kestrel answers 400) keeps its exchange.
     /// </summary>
     private static void EndBrokenExchange(HttpContext context, ForwarderError error)
     {
-        if (context.RequestAborted.IsCancellationRequested || error is ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled)
+        if (context.RequestAborted.IsCancellationRequested
+            || error is ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled
+            || (error is ForwarderError.RequestBodyClient && HttpProtocol.IsHttp11(context.Request.Protocol)
+                && !IsMalformedRequest(context.Features.Get<IForwarderErrorFeature>()?.Exception)))
         {
             context.Abort();
         }
+    }
+
+    /// <summary>Kestrel's own complaint about a request (answered 400 by Kestrel), however the forwarder wrapped it.</summary>
+    private static bool IsMalformedRequest(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is BadHttpRequestException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string ProtocolLabel(HttpContext context) => HttpProtocol.IsHttp2(context.Request.Protocol) ? "h2" : "http/1.1";
