@@ -191,7 +191,7 @@ internal sealed class NamespacePod : IDemoPod
 
     private async Task RunInitAsync(InjectedPodSpec spec, CancellationToken cancellationToken)
     {
-        var init = StartProcess("mirrord-init", [Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-sidecar.dll"), .. spec.InitArgs], new Dictionary<string, string>());
+        var init = StartProcess("mirrord-init", [.. SidecarProgram.Command, .. spec.InitArgs], new Dictionary<string, string>());
         await init.WaitForExitAsync(cancellationToken);
         if (init.ExitCode != 0)
         {
@@ -203,7 +203,7 @@ internal sealed class NamespacePod : IDemoPod
     private bool StartSidecar(InjectedPodSpec spec)
     {
         var asUser = IsReadableByOthers(AppContext.BaseDirectory);
-        _sidecarCommand = [.. asUser ? AsUser(spec.SidecarUser) : [], Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-sidecar.dll")];
+        _sidecarCommand = [.. asUser ? AsUser(spec.SidecarUser) : [], .. SidecarProgram.Command];
         _sidecarEnvironment = spec.SidecarEnvironment;
         _sidecar = StartProcess("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
         return asUser;

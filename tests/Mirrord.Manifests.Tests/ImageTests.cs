@@ -4,7 +4,8 @@ namespace Mirrord.Manifests.Tests;
 
 /// <summary>
 /// The images without a Docker engine: the Dockerfile passes a real linter, and build/publish.sh
-/// (which the Dockerfile's build stage runs) produces the three entry points, which start.
+/// (which the Dockerfile's build stage runs) produces the three entry points, which start, and the
+/// single-file CLIs users download.
 /// </summary>
 public sealed class ImageTests
 {
@@ -39,19 +40,63 @@ public sealed class ImageTests
             var (published, log) = await RunAsync(Path.Combine(ManifestTools.Repository, "build", "publish.sh"), output);
             Assert.True(published == 0, log);
 
-            foreach (var (program, expected) in new[] { ("webhook/mirrord-webhook.dll", "mirrord-webhook 0.1.0"), ("sidecar/mirrord-sidecar.dll", "mirrord-sidecar 0.1.0") })
-            {
-                var (code, text) = await RunAsync("dotnet", Path.Combine(output, program), "--version");
-                Assert.Equal(0, code);
-                Assert.Equal(expected, text.Trim());
-            }
+            var (webhookCode, webhookText) = await RunAsync("dotnet", Path.Combine(output, "webhook", "mirrord-webhook.dll"), "--version");
+            Assert.Equal(0, webhookCode);
+            Assert.Equal("mirrord-webhook 0.1.0", webhookText.Trim());
+
+            // The sidecar image runs the native executable directly (no dotnet in it), as both containers.
+            var sidecar = Path.Combine(output, "sidecar", "mirrord-sidecar");
+            var (sidecarCode, sidecarText) = await RunAsync(sidecar, "--version");
+            Assert.Equal(0, sidecarCode);
+            Assert.Equal("mirrord-sidecar 0.1.0", sidecarText.Trim());
+            Assert.False(File.Exists(Path.Combine(output, "sidecar", "mirrord-sidecar.dll")), "the sidecar was published framework-dependent");
 
             var (cliCode, cliText) = await RunAsync("dotnet", Path.Combine(output, "cli", "mirrord-cli.dll"), "--help");
             Assert.Equal(0, cliCode);
             Assert.Contains("connect", cliText, StringComparison.Ordinal);
-            var (initCode, initText) = await RunAsync("dotnet", Path.Combine(output, "sidecar", "mirrord-sidecar.dll"), "init");
+            var (initCode, initText) = await RunAsync(sidecar, "init");
             Assert.Equal(1, initCode);
             Assert.Contains("--ports is required", initText, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Publish_SingleFileClis_OneFilePerPlatform_AndThisPlatformsRuns()
+    {
+        var output = Directory.CreateTempSubdirectory("mirrord-cli-files-").FullName;
+        try
+        {
+            var (published, log) = await RunAsync(Path.Combine(ManifestTools.Repository, "build", "publish.sh"), output, "cli-single-file");
+            Assert.True(published == 0, log);
+
+            // What a user downloads is one file; the magic numbers say which platform's loader takes it.
+            foreach (var (rid, file, magic) in new[]
+            {
+                ("linux-x64", "mirrord-cli", "\u007FELF"u8.ToArray()),
+                ("linux-arm64", "mirrord-cli", "\u007FELF"u8.ToArray()),
+                ("osx-arm64", "mirrord-cli", new byte[] { 0xCF, 0xFA, 0xED, 0xFE }),
+                ("win-x64", "mirrord-cli.exe", "MZ"u8.ToArray()),
+            })
+            {
+                var folder = Path.Combine(output, "cli-single-file", rid);
+                Assert.Equal([file], Directory.GetFiles(folder).Select(Path.GetFileName));
+                var header = new byte[magic.Length];
+                await using (var stream = File.OpenRead(Path.Combine(folder, file)))
+                {
+                    await stream.ReadExactlyAsync(header);
+                }
+
+                Assert.Equal(magic, header);
+            }
+
+            var thisPlatform = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+            var (code, text) = await RunAsync(Path.Combine(output, "cli-single-file", thisPlatform, "mirrord-cli"), "--version");
+            Assert.Equal(0, code);
+            Assert.StartsWith("0.1.0", text.Trim(), StringComparison.Ordinal);
         }
         finally
         {

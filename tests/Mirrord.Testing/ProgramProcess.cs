@@ -4,7 +4,7 @@ using System.Text;
 namespace Mirrord.Testing;
 
 /// <summary>
-/// One of the project's programs started as its own process (<c>dotnet program.dll</c>) with an
+/// One of the project's programs started as its own process with an
 /// environment of the test's choosing; output is collected for assertions.
 /// </summary>
 public sealed class ProgramProcess : IAsyncDisposable
@@ -36,16 +36,21 @@ public sealed class ProgramProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <param name="assembly">The program's dll, e.g. <c>mirrord-sidecar.dll</c>, next to the test assembly.</param>
+    /// <summary>Starts the sidecar program as the image runs it (<see cref="Demo.SidecarProgram"/>: the published native executable).</summary>
     /// <param name="environment">Variables added to the inherited environment.</param>
     /// <param name="asUser">A numeric uid/gid to drop to (root only, via setpriv), to prove the program needs no privileges.</param>
-    public static ProgramProcess Start(string assembly, IDictionary<string, string> environment, int? asUser = null)
+    /// <param name="arguments">The program's arguments (none: serve).</param>
+    public static ProgramProcess StartSidecar(IDictionary<string, string> environment, int? asUser = null, params string[] arguments)
+        => Start([.. Demo.SidecarProgram.Command, .. arguments], environment, asUser);
+
+    /// <param name="command">The program and the arguments it starts with.</param>
+    /// <param name="environment">Variables added to the inherited environment.</param>
+    /// <param name="asUser">A numeric uid/gid to drop to (root only, via setpriv), to prove the program needs no privileges.</param>
+    public static ProgramProcess Start(string[] command, IDictionary<string, string> environment, int? asUser = null)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var path = Path.Combine(AppContext.BaseDirectory, assembly);
         var start = asUser is { } uid
-            ? new ProcessStartInfo("setpriv", [$"--reuid={uid}", $"--regid={uid}", "--clear-groups", dotnet, path])
-            : new ProcessStartInfo(dotnet, [path]);
+            ? new ProcessStartInfo("setpriv", [.. Demo.NamespacePod.AsUser(uid)[1..], .. command])
+            : new ProcessStartInfo(command[0], command[1..]);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;

@@ -93,6 +93,7 @@ public static class SidecarApplication
         app.Lifetime.ApplicationStarted.Register(() => StartupLog.Listening(
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mirrord.Sidecar"),
             options.PodName.Length > 0 ? $"{options.PodNamespace}/{options.PodName}" : "(no pod name)", options.InboundPort, options.InterceptedPorts, options.SessionPort, options.HealthPort));
+        app.Lifetime.ApplicationStarted.Register(RuntimeTuning.ReleaseStartupGarbage);
         return app;
     }
 

@@ -101,10 +101,10 @@ public sealed class SidecarOptions
         => _directListeners ??= PortListText.TryParseListeners(DirectListeners, out var listeners, out _) ? listeners : [];
 
     /// <summary>The pod's default (<see cref="DefaultIncoming"/>), or null when it has none.</summary>
-    internal Mirrord.Incoming.Configuration.IncomingConfig? DefaultIncomingConfig
+    internal Mirrord.Incoming.Configuration.IncomingConfig? DefaultIncomingConfig()
         => DefaultIncoming.Length == 0 ? null : _defaultIncoming ??= Mirrord.Incoming.Configuration.IncomingConfigParser.ParseIncoming(DefaultIncoming).Config;
 
-    internal Mirrord.Incoming.Guardrails.SessionPolicy SessionPolicy
+    internal Mirrord.Incoming.Guardrails.SessionPolicy SessionPolicy()
         => _policy ??= Policy.Length == 0
             ? Mirrord.Incoming.Guardrails.SessionPolicy.Empty
             : Mirrord.Incoming.Guardrails.SessionPolicyParser.Parse(Policy, "Sidecar:Policy").Policy ?? Mirrord.Incoming.Guardrails.SessionPolicy.Empty;

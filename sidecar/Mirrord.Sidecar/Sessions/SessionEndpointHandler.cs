@@ -35,7 +35,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     {
         _registry = registry;
         _options = options.Value;
-        _policy = _options.SessionPolicy;
+        _policy = _options.SessionPolicy();
         _lifetime = lifetime;
         _time = time;
         _audit = audit;
@@ -104,7 +104,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
 
         var incoming = register.Incoming;
         string? notice = null;
-        if (config.HttpFilter is null && config.Mode != IncomingMode.Off && _options.DefaultIncomingConfig?.HttpFilter is { } podFilter)
+        if (config.HttpFilter is null && config.Mode != IncomingMode.Off && _options.DefaultIncomingConfig()?.HttpFilter is { } podFilter)
         {
             config = config with { HttpFilter = podFilter };
             using var effective = JsonDocument.Parse(IncomingConfigWriter.WriteIncoming(config));

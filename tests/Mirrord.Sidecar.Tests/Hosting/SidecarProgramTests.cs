@@ -26,7 +26,7 @@ public sealed class SidecarProgramTests
             ["MIRRORD_Sidecar__HealthPort"] = health.ToString(CultureInfo.InvariantCulture),
         };
         var unprivileged = Environment.UserName == "root" && ProgramProcess.IsRunnableByOthers();
-        await using var sidecar = ProgramProcess.Start("mirrord-sidecar.dll", environment, unprivileged ? Nobody : null);
+        await using var sidecar = ProgramProcess.StartSidecar(environment, unprivileged ? Nobody : null);
         using var client = LoopbackClients.Http11();
 
         await WaitForHealthAsync(client, health, sidecar);
@@ -38,9 +38,28 @@ public sealed class SidecarProgramTests
     }
 
     [Fact]
+    public async Task Program_UnderTest_IsTheNativeExecutableTheImageShips()
+    {
+        Assert.True(Demo.SidecarProgram.IsNative, $"no published native sidecar next to the tests ({Demo.SidecarProgram.NativeFolder}/)");
+        var command = Demo.SidecarProgram.Command;
+        var header = new byte[4];
+        await using (var file = File.OpenRead(command[0]))
+        {
+            await file.ReadExactlyAsync(header);
+        }
+
+        await using var version = ProgramProcess.StartSidecar(new Dictionary<string, string>(), asUser: null, "--version");
+        await version.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("\u007FELF"u8.ToArray(), header);
+        Assert.Equal(0, version.ExitCode);
+        Assert.Equal("mirrord-sidecar 0.1.0", version.Output.Trim());
+    }
+
+    [Fact]
     public async Task Program_BadSetting_RefusesToStartNamingTheSetting()
     {
-        await using var sidecar = ProgramProcess.Start("mirrord-sidecar.dll", new Dictionary<string, string>
+        await using var sidecar = ProgramProcess.StartSidecar(new Dictionary<string, string>
         {
             ["MIRRORD_Sidecar__InterceptedPorts"] = "8080,http",
             ["MIRRORD_Sidecar__HealthPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
@@ -177,7 +196,7 @@ public sealed class SidecarProgramTests
                 ["MIRRORD_Sidecar__InterceptedPorts"] = pod.HttpPort.ToString(CultureInfo.InvariantCulture),
                 ["MIRRORD_Sidecar__DirectListeners"] = $"{direct}={pod.HttpPort}",
             };
-            var process = ProgramProcess.Start("mirrord-sidecar.dll", variables);
+            var process = ProgramProcess.StartSidecar(variables);
             using var client = LoopbackClients.Http11();
             await WaitForHealthAsync(client, health, process);
             return new RunningSidecar(process, direct, session);

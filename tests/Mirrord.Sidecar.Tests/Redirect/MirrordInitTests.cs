@@ -13,7 +13,7 @@ public sealed class MirrordInitTests
 
     /// <summary>The command line of the init step: the sidecar program with <c>init</c> and these arguments.</summary>
     private static string[] InitCommand(params string[] args)
-        => [NamespacePod.Dotnet, Path.Combine(AppContext.BaseDirectory, "mirrord-sidecar.dll"), "init", .. args];
+        => [.. SidecarProgram.Command, "init", .. args];
 
     [SkippableFact]
     public async Task Init_InstallsThePreroutingRedirect_AndRunningItAgainChangesNothing()
