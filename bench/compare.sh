@@ -13,18 +13,19 @@ rounds=${2:-3}
 seconds=${3:-10}
 require bench/compare.sh "apt-get install wrk nghttp2-client" wrk h2load
 prepare
-current_sidecar=$sidecar_bin; current_cli=$cli_bin
+# Both builds' sidecars run framework-dependent (a base from before Native AOT has nothing else).
+current_sidecar=(dotnet "$sidecar_bin/mirrord-sidecar.dll"); current_cli=$cli_bin
 git worktree add --detach "$work/base" "$rev" >/dev/null 2>&1
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; git worktree remove --force "$work/base" 2>/dev/null || true; rm -rf "$work"' EXIT
 for project in sidecar/Mirrord.Sidecar cli/Mirrord.Cli; do dotnet build -c Release "$work/base/$project" --nologo -v quiet >/dev/null; done
-base_sidecar=$work/base/sidecar/Mirrord.Sidecar/bin/Release/net10.0; base_cli=$work/base/cli/Mirrord.Cli/bin/Release/net10.0
+base_sidecar=(dotnet "$work/base/sidecar/Mirrord.Sidecar/bin/Release/net10.0/mirrord-sidecar.dll"); base_cli=$work/base/cli/Mirrord.Cli/bin/Release/net10.0
 
 dotnet "$app_dll" app 18080 19080 15480 >"$work/app.log" 2>&1 & pids+=($!)
 dotnet "$app_dll" laptop 28080 29080 25480 >"$work/laptop.log" 2>&1 & pids+=($!)
 wait_for http://127.0.0.1:18080/bytes/1 && wait_for http://127.0.0.1:28080/bytes/1
 steal='{ "feature": { "network": { "incoming": { "mode": "steal", "http_filter": { "path_filter": "^/bytes", "ports": [18080] } } } } }'
-sidecar_bin=$base_sidecar; cli_bin=$base_cli; sidecar base 1; connect base 1 "$steal" 28080; sidecar base-memory 3
-sidecar_bin=$current_sidecar; cli_bin=$current_cli; sidecar current 2; connect current 2 "$steal" 28080; sidecar current-memory 4
+sidecar_cmd=("${base_sidecar[@]}"); cli_bin=$base_cli; sidecar base 1; connect base 1 "$steal" 28080; sidecar base-memory 3
+sidecar_cmd=("${current_sidecar[@]}"); cli_bin=$current_cli; sidecar current 2; connect current 2 "$steal" 28080; sidecar current-memory 4
 h1[local]=28080
 
 echo "# $(git rev-parse --short "$rev") (base) against this tree ($(git rev-parse --short HEAD)$(git diff --quiet || echo ', with changes'))"

@@ -27,7 +27,7 @@ wait_for -k https://127.0.0.1:18443/bytes/1
 tls_sidecar() {
   MIRRORD_Sidecar__DirectListeners="$2=18443" MIRRORD_Sidecar__HealthPort=$3 MIRRORD_Sidecar__SessionPort=$4 MIRRORD_Sidecar__InboundPort=$5 \
   MIRRORD_Sidecar__Tls__Ports="${6:-}" MIRRORD_Sidecar__Tls__CertificateDirectory="${6:+$secret}" \
-    dotnet "$sidecar_bin/mirrord-sidecar.dll" >"$work/sidecar-$1.log" 2>&1 & pids+=($!)
+    "${sidecar_cmd[@]}" >"$work/sidecar-$1.log" 2>&1 & pids+=($!)
   wait_for "http://127.0.0.1:$3/readyz"
 }
 tls_sidecar terminating 18444 18194 18094 18294 18443

@@ -50,8 +50,9 @@ require() {
 }
 
 # prepare: a scratch folder $work (removed, and every process in $pids stopped, on exit), Release
-# builds of the test app ($app_dll), the sidecar ($sidecar_bin) and the CLI ($cli_bin), and the maps
-# pid_of, h1, h2 the helpers below fill.
+# builds of the test app ($app_dll), the sidecar ($sidecar_bin, framework-dependent) and the CLI
+# ($cli_bin), the sidecar as the image ships it (Native AOT, build/publish.sh), started by
+# "${sidecar_cmd[@]}", and the maps pid_of, h1, h2 the helpers below fill.
 prepare() {
   work=$(mktemp -d)
   pids=()
@@ -60,17 +61,36 @@ prepare() {
   for project in tests/Mirrord.TestApp sidecar/Mirrord.Sidecar cli/Mirrord.Cli; do dotnet build -c Release "$project" --nologo -v quiet >/dev/null; done
   app_dll=tests/Mirrord.TestApp/bin/Release/net10.0/Mirrord.TestApp.dll
   sidecar_bin=sidecar/Mirrord.Sidecar/bin/Release/net10.0
+  build/publish.sh "$work/publish" sidecar >/dev/null
+  sidecar_cmd=("$work/publish/sidecar/mirrord-sidecar")
   cli_bin=cli/Mirrord.Cli/bin/Release/net10.0
   export Logging__LogLevel__Default=Warning
 }
 
-# The programs under test (after prepare).
+# memory_cgroup BYTES: a memory cgroup limited to BYTES, as a container's limit makes one (v2 or v1); prints
+# its folder. peak_mb FOLDER: the most memory charged to it so far, in MB.
+memory_cgroup() {
+  local folder
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    folder=/sys/fs/cgroup/mirrord-bench-$$; mkdir -p "$folder"; echo "$1" >"$folder/memory.max"
+  else
+    folder=/sys/fs/cgroup/memory/mirrord-bench-$$; mkdir -p "$folder"; echo "$1" >"$folder/memory.limit_in_bytes"
+  fi
+  echo "$folder"
+}
+peak_mb() {
+  local file=$1/memory.peak
+  [ -f "$file" ] || file=$1/memory.max_usage_in_bytes
+  awk '{printf "%.1f", $1 / 1048576}' "$file"
+}
+
+# The programs under test (after prepare); a sidecar starts inside the cgroup in $sidecar_cgroup when set.
 # sidecar NAME N: listeners 1808N (-> 18080) and 1908N (-> 19080), session 1809N, health 1819N, inbound 1829N.
 sidecar() {
   local name=$1 n=$2
   MIRRORD_Sidecar__DirectListeners="1808$n=18080,1908$n=19080" MIRRORD_Sidecar__SessionPort=1809$n \
   MIRRORD_Sidecar__HealthPort=1819$n MIRRORD_Sidecar__InboundPort=1829$n \
-    dotnet "$sidecar_bin/mirrord-sidecar.dll" >"$work/sidecar-$name.log" 2>&1 & pids+=($!)
+    sh -c 'if [ -n "$0" ]; then echo $$ >"$0/cgroup.procs"; fi; exec "$@"' "${sidecar_cgroup:-}" "${sidecar_cmd[@]}" >"$work/sidecar-$name.log" 2>&1 & pids+=($!)
   pid_of[$name]=$!; h1[$name]=1808$n; h2[$name]=1908$n
   wait_for "http://127.0.0.1:1819$n/readyz"
 }
@@ -80,4 +100,18 @@ connect() {
   dotnet "$cli_bin/mirrord-cli.dll" connect --sidecar-address "127.0.0.1:1809$2" -f "$work/$1.json" --local-port "$4" >"$work/cli-$1.log" 2>&1 & pids+=($!)
   for _ in $(seq 100); do grep -q "registered on pod" "$work/cli-$1.log" && return 0; sleep 0.2; done
   echo "the $1 session did not register" >&2; cat "$work/cli-$1.log" >&2; return 1
+}
+
+# exec_to_ready_ms COMMAND...: milliseconds from starting the sidecar to its /readyz answering 200 (health
+# port 18199, polled every millisecond), the median of 10 starts.
+exec_to_ready_ms() {
+  local i start
+  for i in $(seq 10); do
+    start=$(date +%s%N)
+    MIRRORD_Sidecar__HealthPort=18199 MIRRORD_Sidecar__SessionPort=18099 MIRRORD_Sidecar__InboundPort=18299 "$@" >/dev/null 2>&1 &
+    local pid=$!
+    until curl -sf -o /dev/null --max-time 1 http://127.0.0.1:18199/readyz; do sleep 0.001; done
+    echo $(( ($(date +%s%N) - start) / 1000000 ))
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done | median
 }

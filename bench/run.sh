@@ -4,8 +4,11 @@
 #      with CPU seconds per 1000 requests of each proxy process;
 #   3. added latency at a fixed 1000 requests/s over 4 connections (h2load --rps, p50/p90/p99);
 #   4. the stolen path: sidecar, tunnel and CLI to a local app, against direct to that app;
-#   5. the sidecar's memory: idle, after 30 s at 1000 requests/s, peak at 256 connections;
-#   6. the webhook at 100 and 500 reviews/s (bench/webhook.sh).
+#   5. the sidecar's memory: idle, after 30 s at 1000 requests/s, peak at 256 connections; and under the
+#      injected memory limit (a memory cgroup), the most charged at 256 and 1000 connections;
+#   6. the webhook at 100 and 500 reviews/s (bench/webhook.sh);
+#   7. start-up: from exec to /readyz answering 200, the Native AOT sidecar against the same code on the JIT.
+# The sidecar is the Native AOT executable the image ships (build/publish.sh).
 # Usage: bench/run.sh [rounds] [seconds]
 # Needs: apt-get install wrk nghttp2-client nginx-light haproxy openssl
 set -euo pipefail
@@ -67,6 +70,14 @@ haproxy -f "$work/haproxy.cfg" & pids+=($!); pid_of[haproxy]=$!
 h1[haproxy]=18082; h2[haproxy]=19082
 
 sidecar memory 6 # untouched until section 5
+# The injector's default memory limit (Injection:MemoryLimit), read from its source so the two cannot drift.
+limit_mi=$(sed -n 's/.*MemoryLimit { get; set; } = "\([0-9]*\)Mi".*/\1/p' webhook/Mirrord.Injection/InjectionOptions.cs)
+limited_cgroup=
+if [ "$(id -u)" = 0 ]; then
+  limited_cgroup=$(memory_cgroup $((limit_mi * 1048576)))
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rmdir "$limited_cgroup" 2>/dev/null; rm -rf "$work"' EXIT
+  sidecar_cgroup=$limited_cgroup sidecar limited 7
+fi
 idle_mb=$(rss_mb "${pid_of[memory]}")
 sidecar sidecar 3
 sidecar sidecar-10-rules 4
@@ -165,6 +176,23 @@ echo "|---|---:|"
 echo "| idle, after start | $idle_mb |"
 echo "| after 30 s at 1000 requests/s | $after_load_mb |"
 echo "| peak, 256 connections for ${seconds} s | $peak_mb |"
+if [ -n "$limited_cgroup" ]; then
+  echo
+  echo "Under the injected limit (${limit_mi} MiB, a memory cgroup): the most charged, and requests that failed."
+  echo
+  echo "| load | MB charged at most | failed requests |"
+  echo "|---|---:|---:|"
+  for connections in 256 1000; do
+    read -r _ bad <<<"$(wrk -t2 -c"$connections" -d"${seconds}s" --timeout 5s "http://127.0.0.1:${h1[limited]}/bytes/1024" | wrk_summary)"
+    echo "| ${connections} connections for ${seconds} s | $(peak_mb "$limited_cgroup") | $bad |"
+  done
+fi
 echo
 echo "## 6. Webhook: one AdmissionReview over HTTPS at a fixed rate"
 bench/webhook.sh 15
+echo
+echo "## 7. Sidecar start-up: exec to /readyz answering 200 (median of 10 starts)"
+echo "| build | ms |"
+echo "|---|---:|"
+echo "| Native AOT (the image's) | $(exec_to_ready_ms "${sidecar_cmd[@]}") |"
+echo "| the same code on the JIT (dotnet mirrord-sidecar.dll) | $(exec_to_ready_ms dotnet "$sidecar_bin/mirrord-sidecar.dll") |"
