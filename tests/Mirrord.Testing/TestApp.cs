@@ -40,10 +40,13 @@ public sealed class TestApp : IAsyncDisposable
 
     public TaskCompletionSource HoldReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static Task<TestApp> StartAsync(string name, TestAppTls? tls = null) => StartAsync(name, IPAddress.Loopback, 0, 0, tls);
+    /// <summary>Starts on loopback, any free ports; <paramref name="http2StreamsPerConnection"/> is the app's HTTP/2 stream limit per connection (Kestrel's default is 100).</summary>
+    public static Task<TestApp> StartAsync(string name, TestAppTls? tls = null, int http2StreamsPerConnection = 100)
+        => StartAsync(name, IPAddress.Loopback, 0, 0, tls, http2StreamsPerConnection: http2StreamsPerConnection);
 
     /// <summary>Starts on the given address and ports (0: any free port), e.g. every address of a pod's network namespace.</summary>
-    public static async Task<TestApp> StartAsync(string name, IPAddress address, int httpPort, int grpcPort, TestAppTls? tls = null, int tlsPort = 0)
+    public static async Task<TestApp> StartAsync(
+        string name, IPAddress address, int httpPort, int grpcPort, TestAppTls? tls = null, int tlsPort = 0, int http2StreamsPerConnection = 100)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -51,6 +54,7 @@ public sealed class TestApp : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = http2StreamsPerConnection;
             kestrel.Listen(address, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.Listen(address, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
             if (tls is not null)

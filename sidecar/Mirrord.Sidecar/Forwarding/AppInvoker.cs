@@ -60,6 +60,9 @@ internal sealed class AppInvoker : IDisposable
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
+        // Every caller's streams share these connections, so the app's stream limit per connection (often 100)
+        // is shared too: without more connections a long stream would queue other callers behind it. Opening them
+        // as the limit is reached is also the fastest spread measured (docs/BENCHMARKS.md, section 2).
         EnableMultipleHttp2Connections = true,
         // The sidecar must be invisible: trace headers reach the app exactly as the client sent them.
         ActivityHeadersPropagator = null,
