@@ -33,7 +33,7 @@ for name in local base current; do wrk -t2 -c32 -d3s "http://127.0.0.1:${h1[$nam
 echo "## The stolen path (wrk -t2 -c32, $rounds rounds of $seconds s)"
 for round in $(seq "$rounds"); do
   for name in local base current; do
-    rps=$(wrk -t2 -c32 -d"${seconds}s" --timeout 5s "http://127.0.0.1:${h1[$name]}/bytes/1024" | awk '/Requests\/sec/ {print $2}')
+    rps=$(wrk -t2 -c32 -d"${seconds}s" --timeout 5s "http://127.0.0.1:${h1[$name]}/bytes/1024" | wrk_rps)
     echo "$rps" >>"$work/rps-$name"
     echo "round $round: $name $rps req/s"
   done

@@ -38,9 +38,9 @@ for name in direct terminating relaying; do wrk -t2 -c32 -d3s "https://127.0.0.1
 echo "## HTTPS pass-through ($rounds rounds of $seconds s, 32 connections, 1 KB responses)"
 for round in $(seq "$rounds"); do
   for name in direct terminating relaying; do
-    rps=$(wrk -t2 -c32 -d"${seconds}s" --timeout 5s "https://127.0.0.1:${port[$name]}/bytes/1024" | awk '/Requests\/sec/ {print $2}')
+    rps=$(wrk -t2 -c32 -d"${seconds}s" --timeout 5s "https://127.0.0.1:${port[$name]}/bytes/1024" | wrk_rps)
     echo "$rps" >>"$work/h1-$name"
-    h2=$(h2load -c32 -m10 -t2 -D"$seconds" "https://127.0.0.1:${port[$name]}/bytes/1024" 2>/dev/null | awk '/^finished in/ {print $4}')
+    h2=$(h2load -c32 -m10 -t2 -D"$seconds" "https://127.0.0.1:${port[$name]}/bytes/1024" 2>/dev/null | h2load_rps)
     echo "$h2" >>"$work/h2-$name"
     echo "round $round: $name HTTP/1.1 $rps req/s, HTTP/2 $h2 req/s"
   done

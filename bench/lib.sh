@@ -38,6 +38,10 @@ wait_for() {
   return 1
 }
 
+# Requests per second from a wrk (wrk_rps) or h2load (h2load_rps) report on stdin.
+wrk_rps() { awk '/Requests\/sec/ {print $2}'; }
+h2load_rps() { awk '/^finished in/ {gsub(",", ""); print $4}'; }
+
 ratio() { echo "$1 $2" | awk '{if ($2 == 0) print "n/a"; else printf "%.2f", $1 / $2}'; }
 
 # require SCRIPT INSTALL-HINT TOOL...: stops the script, saying what to install, when a tool is missing.

@@ -90,7 +90,6 @@ wait_for "http://127.0.0.1:${h1[direct]}/bytes/1024"
 for name in nginx haproxy; do wait_for "http://127.0.0.1:${h1[$name]}/bytes/1024"; done
 
 order=(direct nginx haproxy sidecar sidecar-10-rules)
-h2load_rps() { awk '/^finished in/ {gsub(",", ""); print $4}'; }
 throughput() { # protocol: h1 (wrk) or h2 (h2load, 10 streams per connection)
   local protocol=$1 name port rps before after
   for round in $(seq "$rounds"); do
@@ -98,7 +97,7 @@ throughput() { # protocol: h1 (wrk) or h2 (h2load, 10 streams per connection)
       if [ "$protocol" = h1 ]; then port=${h1[$name]}; else port=${h2[$name]}; fi
       before=$(cpu_ticks "${pid_of[$name]}")
       if [ "$protocol" = h1 ]; then
-        rps=$(wrk -t2 -c32 -d"${seconds}s" "http://127.0.0.1:$port/bytes/1024" | awk '/Requests\/sec/ {print $2}')
+        rps=$(wrk -t2 -c32 -d"${seconds}s" "http://127.0.0.1:$port/bytes/1024" | wrk_rps)
       else
         rps=$(h2load -t2 -c32 -m10 -D "$seconds" "http://127.0.0.1:$port/bytes/1024" | h2load_rps)
       fi
