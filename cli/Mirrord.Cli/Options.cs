@@ -35,6 +35,12 @@ internal static class Options
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static Option<string[]> Probe() => new("--probe")
+    {
+        Description = "One of the pod's probes, as PORT:PATH (httpGet) or PORT:grpc; repeat for more. A request that is one reaches the app whatever the filter says",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static Option<string?> Body() => new("--body")
     {
         Description = "The request body (for body filters; set Content-Type with -H)",

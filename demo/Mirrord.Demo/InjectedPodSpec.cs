@@ -10,7 +10,11 @@ namespace Mirrord.Demo;
 /// </summary>
 internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnlyDictionary<string, string> SidecarEnvironment, int SidecarUser)
 {
-    /// <summary>The demo's pod: one app container with these ports in an opted-in namespace, through the real injector.</summary>
+    /// <summary>
+    /// The demo's pod: one app container with these ports in an opted-in namespace, through the real
+    /// injector. Like most apps it has kubelet probes: readiness and liveness over HTTP on the first
+    /// port, and a gRPC readiness probe on the second when there is one.
+    /// </summary>
     public static JsonObject DemoPod(string podName, string @namespace, IReadOnlyList<int> containerPorts)
     {
         var pod = new JsonObject
@@ -25,6 +29,10 @@ internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnly
                     ["name"] = "app",
                     ["image"] = "demo/app",
                     ["ports"] = new JsonArray([.. containerPorts.Select(port => (JsonNode)new JsonObject { ["containerPort"] = port })]),
+                    ["readinessProbe"] = containerPorts.Count > 1
+                        ? new JsonObject { ["grpc"] = new JsonObject { ["port"] = containerPorts[1] } }
+                        : new JsonObject { ["httpGet"] = new JsonObject { ["path"] = "/health/ready", ["port"] = containerPorts[0] } },
+                    ["livenessProbe"] = new JsonObject { ["httpGet"] = new JsonObject { ["path"] = "/health/live", ["port"] = containerPorts[0] } },
                 }),
             },
         };

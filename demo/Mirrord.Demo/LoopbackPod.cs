@@ -46,6 +46,9 @@ internal sealed class LoopbackPod : IDemoPod
         var app = await DemoApp.StartAsync("pod", IPAddress.Loopback, 0, cancellationToken);
         var containerPort = DemoApp.PortOf(app);
         var (listen, session, health, inbound) = (FreePort(), FreePort(), FreePort(), FreePort());
+
+        // The same pod as on the network-namespace path, through the real injector: its probes are what the sidecar keeps on the app.
+        var injected = InjectedPodSpec.From(InjectedPodSpec.DemoPod("orders-demo", "demo", [containerPort]), "orders-demo", "demo");
         var sidecar = SidecarApplication.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -54,6 +57,7 @@ internal sealed class LoopbackPod : IDemoPod
                 ["Sidecar:SessionPort"] = Invariant(session),
                 ["Sidecar:HealthPort"] = Invariant(health),
                 ["Sidecar:DirectListeners"] = $"{Invariant(listen)}={Invariant(containerPort)}",
+                ["Sidecar:Probes"] = injected.SidecarEnvironment.GetValueOrDefault(Tunnel.SidecarEnvironment.Probes, string.Empty),
             });
             builder.Logging.ClearProviders();
         });

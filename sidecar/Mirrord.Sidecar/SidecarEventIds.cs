@@ -18,6 +18,8 @@ internal static class SidecarEventIds
     public const int MirrorCopyFailed = 2021;
     public const int MirrorCopyDropped = 2022;
     public const int PassThroughFailed = 2023;
+    public const int ProbeKept = 2024;
+    public const int BufferBudgetSpent = 2025;
     public const int TlsCertificateLoaded = 2030;
     public const int TlsCertificateExpired = 2031;
     public const int TlsNoCertificate = 2032;

@@ -11,6 +11,9 @@ public static class SidecarEnvironment
     public const string PodNamespace = "MIRRORD_Sidecar__PodNamespace";
     public const string DefaultIncoming = "MIRRORD_Sidecar__DefaultIncoming";
     public const string Policy = "MIRRORD_Sidecar__Policy";
+
+    /// <summary>The pod's httpGet and grpc probes on intercepted ports (<see cref="Probes.AppProbeList"/>), which always reach the app.</summary>
+    public const string Probes = "MIRRORD_Sidecar__Probes";
     public const string TlsPorts = "MIRRORD_Sidecar__Tls__Ports";
     public const string TlsCertificateDirectory = "MIRRORD_Sidecar__Tls__CertificateDirectory";
     public const string TlsClientCertificateDirectory = "MIRRORD_Sidecar__Tls__ClientCertificateDirectory";

@@ -78,7 +78,7 @@ public sealed class PodOnThisMachineTests
     }
 
     [SkippableFact]
-    public async Task UnfilteredSteal_TakesEverythingIncludingANonHttpProtocol()
+    public async Task UnfilteredSteal_TakesEverythingIncludingANonHttpProtocol_ButThePodsOwnProbes()
     {
         Skip.If(PodOnThisMachine.Unavailable() is not null, PodOnThisMachine.Unavailable());
         await using var env = await PodOnThisMachine.StartAsync();
@@ -87,6 +87,11 @@ public sealed class PodOnThisMachineTests
         Assert.Equal("laptop", await env.ServedByAsync("/whoami"));
         Assert.Equal("laptop", await env.ServedByAsync("/health/ready", ("User-Agent", "kube-probe/1.31")));
         Assert.Equal(("HELLO from laptop-db", "SELECT 2"), await env.TalkToDatabaseAsync("select 2"));
+
+        // The pod's liveness probe (httpGet /health/live on 8080) and readiness probe (grpc on 9090), sent as kubelet sends them.
+        Assert.Equal("pod", await KubeletProbe.HttpGetAsync(env.Pod.CreateClientHandler(), new Uri(env.Pod.AppUrl, "/health/live")));
+        Assert.Equal("pod", await KubeletProbe.GrpcCheckAsync(env.Pod.CreateClientHandler(), new Uri($"http://{NamespacePodAddress}:{PodOnThisMachine.GrpcPort}")));
+        Assert.Contains("the pod's probes (GET /health/live on port 8080 (app liveness)) still reach the app", session.Output, StringComparison.Ordinal);
     }
 
     [SkippableFact]

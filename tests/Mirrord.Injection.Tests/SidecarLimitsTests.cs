@@ -10,7 +10,7 @@ public sealed class SidecarLimitsTests
     {
         var injector = new PodInjector(new InjectionOptions
         {
-            SidecarLimits = new HttpLimitsOptions { RequestHeadersTimeout = TimeSpan.FromSeconds(10), MaxRequestBodySize = 1_048_576, MaxRequestHeaderCount = 100 },
+            SidecarLimits = new HttpLimitsOptions { RequestHeadersTimeout = TimeSpan.FromSeconds(10), MaxRequestBodySize = 1_048_576, MaxRequestHeaderCount = 100, PassThroughIdleTimeout = TimeSpan.FromMinutes(10) },
         });
         var pod = GoldenCase.Load("01-annotation-single-container").Pod;
 
@@ -23,7 +23,11 @@ public sealed class SidecarLimitsTests
             .Where(e => e.Name.StartsWith("MIRRORD_Sidecar__Limits__", StringComparison.Ordinal))
             .ToList();
         Assert.Equal(
-            [("MIRRORD_Sidecar__Limits__MaxRequestBodySize", "1048576"), ("MIRRORD_Sidecar__Limits__RequestHeadersTimeout", "00:00:10")],
+            [
+                ("MIRRORD_Sidecar__Limits__MaxRequestBodySize", "1048576"),
+                ("MIRRORD_Sidecar__Limits__PassThroughIdleTimeout", "00:10:00"),
+                ("MIRRORD_Sidecar__Limits__RequestHeadersTimeout", "00:00:10"),
+            ],
             limits.OrderBy(e => e.Name, StringComparer.Ordinal));
     }
 }

@@ -16,6 +16,11 @@ public sealed class EchoService : Echo.EchoBase
     {
         for (var i = 1; i <= request.Times; i++)
         {
+            if (i > 1 && request.IntervalMs > 0)
+            {
+                await Task.Delay(request.IntervalMs, context.CancellationToken);
+            }
+
             await responseStream.WriteAsync(new EchoReply { Text = $"{request.Text} {i}", ServedBy = NameOf(context) });
         }
 

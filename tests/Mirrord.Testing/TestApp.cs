@@ -90,6 +90,7 @@ public sealed class TestApp : IAsyncDisposable
         });
         app.UseWebSockets();
         app.MapGrpcService<EchoService>();
+        app.MapGrpcService<HealthService>();
         app.Map("/ws", async (HttpContext context) =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
@@ -119,12 +120,36 @@ public sealed class TestApp : IAsyncDisposable
             context.Response.ContentType = context.Request.ContentType ?? "application/octet-stream";
             await context.Request.Body.CopyToAsync(context.Response.Body);
         });
+        // Reads the whole body and throws it away: a large upload costs the app nothing to answer.
+        app.MapPost("/sink", async (HttpContext context) =>
+        {
+            var read = 0L;
+            var buffer = new byte[64 * 1024];
+            for (int n; (n = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0;)
+            {
+                read += n;
+            }
+
+            return $"{name} read {read}\n";
+        });
+        // An answer with one response header of the given size.
+        app.MapGet("/big-header/{size:int}", (int size, HttpContext context) =>
+        {
+            context.Response.Headers["x-big"] = new string('r', size);
+            return $"{name}\n";
+        });
         app.MapGet("/headers", (HttpContext context) => context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()));
         app.MapGet("/hold", async () =>
         {
             self!.HoldReached.TrySetResult();
             await self.Release.Task;
             return $"{name} released\n";
+        });
+        // A long poll: answers after the given number of seconds with nothing sent before.
+        app.MapGet("/wait/{seconds:int}", async (int seconds, HttpContext context) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), context.RequestAborted);
+            return $"{name} waited {seconds} s\n";
         });
         app.MapGet("/bytes/{count:int}", (int count) => Results.Bytes(Payload(count), "application/octet-stream"));
         app.MapGet("/status/{code:int}", (int code) => Results.Text($"{name} says {code}\n", statusCode: code));

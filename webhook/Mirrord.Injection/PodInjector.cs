@@ -129,7 +129,8 @@ public sealed class PodInjector
         // Istio rewrites the probes of every container its injector finds to go through its agent on
         // 15020 (pkg/kube/inject/app_probe.go); when that injector runs after ours, see SidecarProbes.
         var probes = mesh is { Kind: MeshKind.Istio, Present: false } ? SidecarProbes.ReadinessOnly : SidecarProbes.All;
-        AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(_options, ports, defaultIncoming, resources!, probes, policy.IsEmpty ? null : policy.ToJson(), tls));
+        AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(
+            _options, ports, defaultIncoming, resources!, probes, policy.IsEmpty ? null : policy.ToJson(), tls, PodProbes.Of(pod, ports)));
         if (tls is not null)
         {
             AddVolumes(pod, operations, InjectedContainers.TlsVolumes(tls));

@@ -28,6 +28,12 @@ internal sealed class CommandLineRequest : IFilterableRequest
 
     public ReadOnlyMemory<byte> Body { get; }
 
+    /// <summary>The request target as sent: the path and its query.</summary>
+    public string PathAndQuery => Path + QueryString;
+
+    /// <summary>A header's first value, or null.</summary>
+    public string? HeaderValue(string name) => _headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
+
     /// <summary>Builds the request, or returns an error naming the flag that is malformed.</summary>
     public static CommandLineRequest? TryCreate(string method, string pathAndQuery, IEnumerable<string> headerFlags, string? body, out string? error)
     {

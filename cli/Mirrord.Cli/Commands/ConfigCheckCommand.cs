@@ -1,10 +1,14 @@
 using System.CommandLine;
 using Mirrord.Cli.Configuration;
 using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Policy;
 
 namespace Mirrord.Cli.Commands;
 
-/// <summary><c>config check -f mirrord.json</c>: validates the file and prints the effective config, defaults filled in.</summary>
+/// <summary>
+/// <c>config check -f mirrord.json</c>: validates the file and prints the effective config, defaults
+/// filled in, then what a session does with each port the config names and with any other.
+/// </summary>
 internal static class ConfigCheckCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -23,6 +27,14 @@ internal static class ConfigCheckCommand
             }
 
             output.WriteLine(IncomingConfigWriter.WriteMirrordJson(config));
+
+            // As comments, so the output still reads as a mirrord.json.
+            foreach (var line in PortClaims.Named(config).Select(port => PortClaims.Describe(config, port)).Append(PortClaims.DescribeOthers(config)))
+            {
+                output.WriteLine($"// {line}");
+            }
+
+            output.WriteLine("// whatever a session takes, the pod's own httpGet and grpc probes reach the app");
             return ExitCodes.Success;
         });
 

@@ -1,13 +1,16 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s.Models;
 using Mirrord.Cli.Kubernetes;
 using Mirrord.Cli.Local;
 using Mirrord.Incoming.Configuration;
 using Mirrord.Injection;
+using Mirrord.Injection.Rules;
 using Mirrord.Tunnel;
 using Mirrord.Tunnel.Client;
+using Mirrord.Tunnel.Probes;
 using Mirrord.Tunnel.Protocol;
 
 namespace Mirrord.Cli.Commands;
@@ -100,19 +103,20 @@ internal static class StatusCommand
             return new PodStatus(pod.Name(), ready, null, problem, null);
         }
 
+        var probes = ProbesOf(pod, injection);
         if (!ready)
         {
-            return new PodStatus(pod.Name(), ready, injection, "not ready", null);
+            return new PodStatus(pod.Name(), ready, injection, "not ready", null) { Probes = probes };
         }
 
         try
         {
             var sessions = await SessionClient.ListAsync(PortForwardDialer.For(kube, pod.Name(), SidecarPorts.Session), cancellationToken);
-            return new PodStatus(pod.Name(), ready, injection, null, sessions);
+            return new PodStatus(pod.Name(), ready, injection, null, sessions) { Probes = probes };
         }
         catch (Exception ex) when (ex is IOException or SessionRejectedException or InvalidDataException)
         {
-            return new PodStatus(pod.Name(), ready, injection, $"sidecar unreachable: {ex.Message}", null);
+            return new PodStatus(pod.Name(), ready, injection, $"sidecar unreachable: {ex.Message}", null) { Probes = probes };
         }
     }
 
@@ -125,6 +129,7 @@ internal static class StatusCommand
                 pod = status.Pod,
                 ready = status.Ready,
                 sidecar = status.Injection is { } i ? new { version = i.Version, ports = i.Ports, redirect = i.Redirect } : null,
+                probesKeptOnTheApp = status.Probes.Select(p => p.Describe()),
                 problem = status.Problem,
                 sessions = status.Sessions?.Select(s => new
                 {
@@ -145,6 +150,11 @@ internal static class StatusCommand
             ? $"sidecar {injected.Version}, ports {string.Join(", ", injected.Ports)}, redirect {injected.DescribeRedirect()}"
             : status.Sessions is null ? "no mirrord sidecar" : "sidecar";
         output.WriteLine($"pod {status.Pod} ({(status.Ready ? "ready" : "not ready")}): {sidecar}{(status.Problem is null ? string.Empty : $" [{status.Problem}]")}");
+        if (status.Probes.Count > 0)
+        {
+            output.WriteLine($"  probes that reach the app whatever a session says: {string.Join("; ", status.Probes.Select(p => p.Describe()))}");
+        }
+
         if (status.Sessions is { Count: 0 })
         {
             output.WriteLine("  no sessions: all traffic goes to the container");
@@ -170,5 +180,12 @@ internal static class StatusCommand
         return $"{config.Mode.ToString().ToLowerInvariant()}, {filter}";
     }
 
-    private sealed record PodStatus(string Pod, bool Ready, InjectionStatus? Injection, string? Problem, IReadOnlyList<SessionSummary>? Sessions);
+    private sealed record PodStatus(string Pod, bool Ready, InjectionStatus? Injection, string? Problem, IReadOnlyList<SessionSummary>? Sessions)
+    {
+        /// <summary>The pod's probes on intercepted ports: whatever a session says, they reach the app.</summary>
+        public IReadOnlyList<AppProbe> Probes { get; init; } = [];
+    }
+
+    private static IReadOnlyList<AppProbe> ProbesOf(V1Pod pod, InjectionStatus injection)
+        => JsonNode.Parse(k8s.KubernetesJson.Serialize(pod)) is JsonObject json ? PodProbes.Of(json, injection.Ports) : [];
 }

@@ -68,6 +68,11 @@ internal static class SessionRunner
             reporter.Progress(
                 $"session {session.SessionId} registered on pod {pod} (sidecar {session.SidecarVersion}, ports {string.Join(", ", session.InterceptedPorts)}): " +
                 $"{config.Mode.ToString().ToLowerInvariant()}, {config.HttpFilter?.Rule.Describe() ?? "no filter"}");
+            foreach (var state in session.PortStates)
+            {
+                reporter.Progress($"  pod {pod} {state}");
+            }
+
             if (session.Notice is { } notice)
             {
                 reporter.Warning($"pod {pod}: {notice}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Policy;
 
 namespace Mirrord.Incoming.Guardrails;
 
@@ -26,9 +27,9 @@ public static class SessionKinds
     }
 
     /// <summary>
-    /// A steal session is unfiltered when it takes some port whole: it has no http_filter, or it
-    /// steals a served port its filter does not cover (mirrord takes such ports whole). Protected
-    /// ports do not count: they are never stolen.
+    /// A steal session is unfiltered when it takes some served port whole (<see cref="PortClaims"/>: no
+    /// http_filter, or a port listed in <c>ports</c> that <c>http_filter.ports</c> does not list).
+    /// Protected ports do not count: they are never stolen.
     /// </summary>
     public static SessionKind Of(IncomingConfig config, IReadOnlyList<int> servedPorts, IReadOnlyList<int> protectedPorts)
     {
@@ -37,14 +38,15 @@ public static class SessionKinds
             return SessionKind.Mirror;
         }
 
-        var stolen = (config.Ports ?? servedPorts).Except(config.IgnorePorts).Except(protectedPorts);
-        return config.HttpFilter is { } filter && stolen.All(filter.Ports.Contains) ? SessionKind.Steal : SessionKind.StealUnfiltered;
+        return config.HttpFilter is null || servedPorts.Except(protectedPorts).Any(port => PortClaims.For(config, port).Kind == PortClaimKind.WholeConnections)
+            ? SessionKind.StealUnfiltered
+            : SessionKind.Steal;
     }
 
     public static string Explain(SessionKind kind) => kind switch
     {
         SessionKind.Steal => "stealing (with a filter)",
-        SessionKind.StealUnfiltered => "stealing without a filter on some port (no http_filter, or a stolen port its ports do not list)",
+        SessionKind.StealUnfiltered => "stealing some port whole, without a filter (no http_filter, or a port in ports that http_filter.ports does not list)",
         _ => "mirroring",
     };
 

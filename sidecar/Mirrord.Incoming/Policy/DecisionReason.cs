@@ -15,8 +15,11 @@ public enum DecisionReason
     /// <summary>No <c>http_filter</c>: the whole port is taken.</summary>
     NoFilter,
 
-    /// <summary>A filter is set but the port is not in <c>http_filter.ports</c>: the whole port is taken, unfiltered.</summary>
-    PortNotFiltered,
+    /// <summary>A filter is set, the port is not in <c>http_filter.ports</c> but the top-level <c>ports</c> lists it: taken whole, unfiltered.</summary>
+    PortListedUnfiltered,
+
+    /// <summary>A filter is set and neither <c>http_filter.ports</c> nor <c>ports</c> lists the port: the session leaves it alone.</summary>
+    PortOutsideFilter,
 
     /// <summary>The port is in <c>http_filter.ports</c>: each request is filtered.</summary>
     PortFiltered,

@@ -5,14 +5,8 @@ using Mirrord.Incoming.Filtering;
 namespace Mirrord.Incoming.Policy;
 
 /// <summary>
-/// One session's <c>feature.network.incoming</c>, compiled: which ports it claims and, per
-/// request, whether it steals, mirrors or passes. The rules are mirrord's:
-/// <list type="bullet">
-/// <item><c>ignore_ports</c> and <c>ports</c> decide which ports are claimed at all;</item>
-/// <item>with no filter, a claimed port is taken whole;</item>
-/// <item>with a filter, ports in <c>http_filter.ports</c> are filtered per request and any other
-/// claimed port is taken whole, unfiltered.</item>
-/// </list>
+/// One session's <c>feature.network.incoming</c>, compiled: which ports it claims
+/// (<see cref="PortClaims"/>) and, per request, whether it steals, mirrors or passes.
 /// </summary>
 public sealed class IncomingTrafficPolicy
 {
@@ -34,32 +28,8 @@ public sealed class IncomingTrafficPolicy
         return new IncomingTrafficPolicy(config, filter);
     }
 
-    public PortClaim ClaimFor(int port)
-    {
-        if (Config.Mode == IncomingMode.Off)
-        {
-            return new PortClaim(PortClaimKind.None, DecisionReason.ModeOff);
-        }
-
-        if (Contains(Config.IgnorePorts, port))
-        {
-            return new PortClaim(PortClaimKind.None, DecisionReason.PortIgnored);
-        }
-
-        if (Config.Ports is { } ports && !Contains(ports, port))
-        {
-            return new PortClaim(PortClaimKind.None, DecisionReason.PortNotListed);
-        }
-
-        if (Config.HttpFilter is not { } httpFilter)
-        {
-            return new PortClaim(PortClaimKind.WholeConnections, DecisionReason.NoFilter);
-        }
-
-        return Contains(httpFilter.Ports, port)
-            ? new PortClaim(PortClaimKind.FilteredRequests, DecisionReason.PortFiltered)
-            : new PortClaim(PortClaimKind.WholeConnections, DecisionReason.PortNotFiltered);
-    }
+    /// <summary>How much of <paramref name="port"/> this session takes (<see cref="PortClaims.For"/>).</summary>
+    public PortClaim ClaimFor(int port) => PortClaims.For(Config, port);
 
     public TrafficDecision Decide(int port, IFilterableRequest request)
     {
@@ -76,18 +46,5 @@ public sealed class IncomingTrafficPolicy
                     ? new TrafficDecision(ClaimAction, DecisionReason.FilterMatched, port, verdict.DecidingRule)
                     : new TrafficDecision(TrafficAction.Pass, DecisionReason.FilterNotMatched, port, verdict.DecidingRule);
         }
-    }
-
-    private static bool Contains(IReadOnlyList<int> ports, int port)
-    {
-        for (var i = 0; i < ports.Count; i++)
-        {
-            if (ports[i] == port)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -7,7 +7,9 @@ namespace Mirrord.Sidecar.Forwarding;
 
 /// <summary>
 /// A copy of a request for mirror sessions: the request line and headers as they arrived, the body
-/// as the forwarder read it. Sent after the container has answered; its response is discarded.
+/// as the forwarder read it. Sent after the container has answered; its response is discarded. The
+/// body's bytes are held in the <see cref="BufferBudget"/> until the last send that uses them ends
+/// (<see cref="Retain"/>, <see cref="Release"/>; the router holds the first reference).
 /// </summary>
 internal sealed class MirrorCopy
 {
@@ -23,6 +25,7 @@ internal sealed class MirrorCopy
     private readonly int _port;
     private readonly bool _http2;
     private readonly bool _tls;
+    private int _references = 1;
 
     private MirrorCopy(HttpContext context, TeeReadStream? body)
     {
@@ -40,22 +43,39 @@ internal sealed class MirrorCopy
 
     /// <summary>
     /// Snapshots the request line and headers and starts keeping the body as the forwarder reads it
-    /// (up to <paramref name="maxBodyBytes"/>). Call before forwarding.
+    /// (up to <paramref name="maxBodyBytes"/>, within <paramref name="budget"/>). Call before forwarding.
     /// </summary>
-    public static MirrorCopy Begin(HttpContext context, int maxBodyBytes)
+    public static MirrorCopy Begin(HttpContext context, int maxBodyBytes, BufferBudget budget)
     {
         TeeReadStream? tee = null;
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            tee = new TeeReadStream(context.Request.Body, maxBodyBytes);
+            tee = new TeeReadStream(context.Request.Body, maxBodyBytes, context.Request.ContentLength, budget);
             context.Request.Body = tee;
         }
 
         return new MirrorCopy(context, tee);
     }
 
-    /// <summary>True when the whole body was seen and fits the limit, so the copy is faithful.</summary>
+    /// <summary>True when the whole body was seen and fits the limit and the budget, so the copy is faithful.</summary>
     public bool IsComplete => _body is null || (_body.Complete && _body.Bytes is not null);
+
+    /// <summary>Why an incomplete copy is not sent, for the drop's log line.</summary>
+    public string WhyIncomplete(int maxBodyBytes) => _body?.OverBudget == true
+        ? "the sidecar's buffer budget was spent (Sidecar:Limits:BufferBudgetBytes)"
+        : $"the body was over {maxBodyBytes} bytes or not read to its end";
+
+    /// <summary>Another user of the body's bytes (a send in flight).</summary>
+    public void Retain() => Interlocked.Increment(ref _references);
+
+    /// <summary>A user is done with the bytes; the last one returns them to the budget.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            _body?.ReleaseBudget();
+        }
+    }
 
     public HttpRequestMessage ToRequest(string destinationPrefix)
     {
@@ -63,7 +83,7 @@ internal sealed class MirrorCopy
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = _body?.Bytes is { Length: > 0 } bytes ? new ByteArrayContent(bytes) : null,
+            Content = _body?.Bytes is { Length: > 0 } bytes ? new ReadOnlyMemoryContent(bytes) : null,
         };
         foreach (var (name, values) in _headers)
         {

@@ -10,11 +10,15 @@ namespace Mirrord.Sidecar.Forwarding;
 internal sealed partial class MirrorSender
 {
     private readonly SidecarMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _timeout;
     private readonly ILogger<MirrorSender> _logger;
 
-    public MirrorSender(SidecarMetrics metrics, ILogger<MirrorSender> logger)
+    public MirrorSender(SidecarMetrics metrics, TimeProvider time, Microsoft.Extensions.Options.IOptions<Hosting.SidecarOptions> options, ILogger<MirrorSender> logger)
     {
         _metrics = metrics;
+        _time = time;
+        _timeout = options.Value.MirrorCopyTimeout;
         _logger = logger;
     }
 
@@ -39,6 +43,7 @@ internal sealed partial class MirrorSender
 
             session.CountMirrored();
             _metrics.MirrorCopy(sent: true);
+            copy.Retain();
             _ = SendOneAsync(copy, session);
         }
     }
@@ -72,15 +77,21 @@ internal sealed partial class MirrorSender
 
     private async Task SendOneAsync(MirrorCopy copy, Session session)
     {
+        using var timeout = new CancellationTokenSource(_timeout, _time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, session.Ending);
         try
         {
             using var request = copy.ToRequest(session.DestinationPrefix);
-            using var response = await session.Invoker.SendAsync(request, session.Ending);
-            await response.Content.CopyToAsync(Stream.Null, session.Ending);
+            using var response = await session.Invoker.SendAsync(request, either.Token);
+            await response.Content.CopyToAsync(Stream.Null, either.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             Log.MirrorCopyFailed(_logger, session.Name, ex.Message);
+        }
+        finally
+        {
+            copy.Release();
         }
     }
 

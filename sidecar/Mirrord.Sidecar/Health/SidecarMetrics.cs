@@ -24,10 +24,13 @@ internal sealed class SidecarMetrics
     private readonly Counter<long> _mirrorCopies;
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _policyRefusals;
+    private readonly Counter<long> _probesKept;
+    private readonly Counter<long> _budgetSpent;
+    private readonly Meter _meter;
 
     public SidecarMetrics(IMeterFactory meters, SessionRegistry sessions)
     {
-        var meter = meters.Create(MeterName);
+        var meter = _meter = meters.Create(MeterName);
         _requests = meter.CreateCounter<long>("mirrord.requests", description: "HTTP requests by decision (stolen, passed, mirrored) and inbound protocol.");
         _requestDuration = meter.CreateHistogram(
             "mirrord.request.duration", unit: "s", description: "Time from routing a request to the end of its answer, by decision, protocol and outcome.",
@@ -38,6 +41,9 @@ internal sealed class SidecarMetrics
         _mirrorCopies = meter.CreateCounter<long>("mirrord.mirror.copies", description: "Copies for mirror sessions: sent, or dropped by the rate limit or body size.");
         _sessions = meter.CreateCounter<long>("mirrord.sessions", description: "Sessions by outcome: started, refused, and how they ended.");
         _policyRefusals = meter.CreateCounter<long>("mirrord.policy.refusals", description: "Sessions the pod's policy refused or ended, by rule.");
+        _budgetSpent = meter.CreateCounter<long>(
+            "mirrord.buffer.budget.spent", description: "Buffers the budget could not hold, by use (mirror-copy, body-filter): the copy was dropped or the body filter saw no match.");
+        _probesKept = meter.CreateCounter<long>("mirrord.probes.kept", description: "Requests of the pod's own probes a session would have stolen, passed to the app instead.");
         meter.CreateObservableGauge("mirrord.sessions.active", () => sessions.Sessions.Length, description: "Developer sessions registered on this pod.");
         meter.CreateObservableGauge("mirrord.session.tunnels", () => PerSession<int>(sessions, session => session.Tunnels.Attached), description: "Tunnel connections attached per session.");
         meter.CreateObservableGauge(
@@ -76,6 +82,16 @@ internal sealed class SidecarMetrics
 
     /// <summary>A caller closed or reset its connection before its request or connection was done: routine (health checks, port scans, clients that give up).</summary>
     public void CallerHungUp() => _callerHangUps.Add(1);
+
+    /// <summary>A buffer the budget could not hold (<paramref name="use"/>: mirror-copy, body-filter).</summary>
+    public void BufferBudgetSpent(string use) => _budgetSpent.Add(1, new KeyValuePair<string, object?>("use", use));
+
+    /// <summary>The bytes reserved in the buffer budget now, as a gauge.</summary>
+    public void ObserveBufferBudget(Func<long> inUse)
+        => _meter.CreateObservableGauge("mirrord.buffer.budget.used", inUse, unit: "By", description: "Bytes of request bodies held for mirror copies and body filters now.");
+
+    /// <summary>One of the pod's probes went to the app although a session would have stolen it.</summary>
+    public void ProbeKept() => _probesKept.Add(1);
 
     public void Failed(string decision) => _errors.Add(1, new KeyValuePair<string, object?>("path", decision));
 

@@ -53,6 +53,7 @@ public static class SidecarApplication
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<Routing.ProbeGuard>();
         builder.Services.AddSingleton<SidecarMetrics>();
         builder.Services.AddPrometheusMetrics("mirrord-sidecar", SidecarMetrics.MeterName, Incoming.Filtering.FilterMetrics.MeterName);
         builder.Services.TryAddSingleton(services => new Audit.AuditTrail(Console.Out, services.GetRequiredService<TimeProvider>()));
@@ -61,9 +62,18 @@ public static class SidecarApplication
         builder.Services.AddSingleton<AppInvoker>();
         builder.Services.AddSingleton<TcpRelay>();
         builder.Services.AddSingleton<MirrorSender>();
+        builder.Services.AddSingleton<BufferBudget>();
         builder.Services.AddSingleton<RequestRouter>();
         builder.Services.AddSingleton<SessionEndpointHandler>();
 
+        // The socket transport buffers what a caller sends until the pipeline reads it, 1 MiB per connection by
+        // default whatever Kestrel's own MaxRequestBufferSize says; under load the sidecar reads slower than
+        // callers send, and 80 uploading callers then hold 50 MiB in Kestrel's pinned pool (Load/MemoryBudgetTests).
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.MaxReadBufferSize = RequestBufferBytes;
+            sockets.MaxWriteBufferSize = RequestBufferBytes;
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<SidecarOptions>>().Value;
@@ -111,7 +121,19 @@ public static class SidecarApplication
         kestrel.Http2.MaxStreamsPerConnection = limits.Http2MaxStreamsPerConnection;
         kestrel.Http2.MaxRequestHeaderFieldSize = limits.Http2MaxRequestHeaderFieldSize;
         kestrel.MaxConcurrentConnections = limits.MaxConcurrentConnections;
+
+        // What a caller may have in flight toward the sidecar before back-pressure reaches it. A proxy
+        // passes bodies on as they come, so it needs no deep buffer: Kestrel's defaults (1 MiB per HTTP/1.1
+        // connection, a 1 MiB HTTP/2 connection window) are what fill a 96 MiB container when many callers
+        // upload at once (Load/MemoryBudgetTests). Loopback to the app drains these faster than they fill.
+        kestrel.MaxRequestBufferSize = RequestBufferBytes;
+        kestrel.Http2.InitialConnectionWindowSize = Http2ConnectionWindowBytes;
+        kestrel.Http2.InitialStreamWindowSize = Http2StreamWindowBytes;
     }
+
+    internal const int RequestBufferBytes = 64 * 1024;
+    internal const int Http2ConnectionWindowBytes = 256 * 1024;
+    internal const int Http2StreamWindowBytes = 128 * 1024;
 
     private static void UseInbound(ListenOptions listen, IServiceProvider services, int? containerPort)
     {

@@ -42,9 +42,6 @@ public sealed class SidecarOptions
     /// <summary>How long a new connection may stay silent before it is treated as a server-speaks-first protocol and relayed raw.</summary>
     public TimeSpan ProtocolDetectionTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Idle timeout of a request passed to the container (stolen requests have none).</summary>
-    public TimeSpan PassThroughActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
-
     /// <summary>
     /// After SIGTERM, how long requests in flight may take to finish before the sidecar exits anyway.
     /// Under the pod's default 30 s grace period, so the sidecar exits on its own rather than being killed.
@@ -56,6 +53,12 @@ public sealed class SidecarOptions
 
     /// <summary>Mirrored copies per second per session; copies over the rate are dropped and counted, never delaying real traffic.</summary>
     public int MirroredCopiesPerSecond { get; set; } = 200;
+
+    /// <summary>
+    /// A mirrored copy its laptop has not taken within this time is given up: its bytes go back to the
+    /// buffer budget, so a stuck laptop cannot keep the budget from other sessions for long.
+    /// </summary>
+    public TimeSpan MirrorCopyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Bodies larger than this are not copied to mirror sessions (the copy is dropped and counted).</summary>
     public int MaxMirroredBodyBytes { get; set; } = 1024 * 1024;
@@ -78,6 +81,13 @@ public sealed class SidecarOptions
     /// </summary>
     public string Policy { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The pod's httpGet and grpc probes on intercepted ports, as the webhook read them from the pod
+    /// (<c>MIRRORD_Sidecar__Probes</c>, a JSON array; <see cref="Tunnel.Probes.AppProbeList"/>): kubelet's
+    /// requests for them reach the app whatever a session says.
+    /// </summary>
+    public string Probes { get; set; } = string.Empty;
+
     /// <summary>What a caller may send: header and body sizes, timeouts, HTTP/2 streams.</summary>
     public HttpLimitsOptions Limits { get; set; } = new();
 
@@ -93,12 +103,16 @@ public sealed class SidecarOptions
     private IReadOnlyList<(int ListenPort, int ContainerPort)>? _directListeners;
     private Mirrord.Incoming.Configuration.IncomingConfig? _defaultIncoming;
     private Mirrord.Incoming.Guardrails.SessionPolicy? _policy;
+    private IReadOnlyList<Tunnel.Probes.AppProbe>? _probes;
 
     internal IReadOnlyList<int> InterceptedPortList
         => _interceptedPorts ??= PortListText.TryParsePorts(InterceptedPorts, out var ports) ? ports : [];
 
     internal IReadOnlyList<(int ListenPort, int ContainerPort)> DirectListenerList
         => _directListeners ??= PortListText.TryParseListeners(DirectListeners, out var listeners, out _) ? listeners : [];
+
+    internal IReadOnlyList<Tunnel.Probes.AppProbe> ProbeList()
+        => _probes ??= Tunnel.Probes.AppProbeList.TryParse(Probes, out var probes, out _) ? probes : [];
 
     /// <summary>The pod's default (<see cref="DefaultIncoming"/>), or null when it has none.</summary>
     internal Mirrord.Incoming.Configuration.IncomingConfig? DefaultIncomingConfig()

@@ -51,6 +51,11 @@ internal sealed class SidecarOptionsValidator : IValidateOptions<SidecarOptions>
             errors.AddRange(parsed.Errors.Select(error => $"Sidecar:DefaultIncoming (the pod's mirrord.dev/config): {error}"));
         }
 
+        if (!Tunnel.Probes.AppProbeList.TryParse(options.Probes, out _, out var probeProblem))
+        {
+            errors.Add($"Sidecar:Probes (the pod's probes, as the webhook wrote them): {probeProblem}");
+        }
+
         errors.AddRange(ValidateTls(options));
         if (options.Policy.Length > 0)
         {

@@ -23,6 +23,7 @@ internal sealed partial class InboundConnectionMiddleware
     private readonly int? _fixedContainerPort;
     private readonly int _inboundPort;
     private readonly SessionRegistry _sessions;
+    private readonly Routing.ProbeGuard _probes;
     private readonly TcpRelay _relay;
     private readonly SidecarMetrics _metrics;
     private readonly TimeSpan _detectionTimeout;
@@ -40,6 +41,7 @@ internal sealed partial class InboundConnectionMiddleware
         _inboundPort = options.InboundPort;
         _detectionTimeout = options.ProtocolDetectionTimeout;
         _sessions = services.GetRequiredService<SessionRegistry>();
+        _probes = services.GetRequiredService<Routing.ProbeGuard>();
         _relay = services.GetRequiredService<TcpRelay>();
         _metrics = services.GetRequiredService<SidecarMetrics>();
         _time = services.GetRequiredService<TimeProvider>();
@@ -60,7 +62,10 @@ internal sealed partial class InboundConnectionMiddleware
         }
 
         InboundConnection.SetContainerPort(connection.Items, port.Value);
-        if (_sessions.WholePortStealer(port.Value) is { } session)
+
+        // A port the pod's probes call is read as HTTP first even when a session takes it whole, so the
+        // probes can be passed to the app (Routing/ProbeGuard); what is not HTTP is still stolen whole.
+        if (_sessions.WholePortStealer(port.Value) is { } session && !_probes.Covers(port.Value))
         {
             _metrics.RawConnection(stolen: true);
             await TcpSteal.StealAsync(session, connection, port.Value);
@@ -111,6 +116,14 @@ internal sealed partial class InboundConnectionMiddleware
                 await _next(connection);
                 break;
             default:
+                // TLS the sidecar does not read may carry an HTTPS probe: it stays with the app.
+                if (_sessions.WholePortStealer(port) is { } stealer && !(protocol == InboundProtocol.Tls && _probes.HasHttpsProbe(port)))
+                {
+                    _metrics.RawConnection(stolen: true);
+                    await TcpSteal.StealAsync(stealer, connection, port);
+                    break;
+                }
+
                 _metrics.RawConnection(stolen: false);
                 Log.ConnectionRelayedRaw(_logger, port);
                 await _relay.RelayToAppAsync(connection, port);
@@ -128,7 +141,7 @@ internal sealed partial class InboundConnectionMiddleware
         var profile = certificate is null ? null : await _tlsProbe.ProfileAsync(port, certificate, connection.ConnectionClosed);
         if (certificate is null || profile is not { Filtered: true })
         {
-            await ServeAsync(connection, port, InboundProtocol.Raw);
+            await ServeAsync(connection, port, InboundProtocol.Tls);
             return;
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Mirrord.Incoming.Filtering;
+using Mirrord.Sidecar.Forwarding;
 
 namespace Mirrord.Sidecar.Routing;
 
@@ -40,22 +41,26 @@ internal sealed class KestrelFilterableRequest : IFilterableRequest
     public ReadOnlyMemory<byte> Body { get; private set; }
 
     /// <summary>
-    /// Reads a JSON body of known, bounded length into memory and rewinds the request so it can
-    /// still be forwarded. Other bodies are left streaming (a body filter then does not match).
+    /// Reads a JSON body of known, bounded length into memory, within the <see cref="BufferBudget"/>,
+    /// and puts it back in front of the request so it is still forwarded whole. Other bodies, and any
+    /// the budget cannot hold, are left streaming (a body filter then does not match). The bytes are
+    /// returned to the budget when the exchange ends.
     /// </summary>
-    public async Task BufferJsonBodyAsync(int limit, CancellationToken cancellationToken)
+    public async Task BufferJsonBodyAsync(int limit, BufferBudget budget, CancellationToken cancellationToken)
     {
         if (_request.ContentLength is not { } length || length == 0 || length > limit
-            || ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+            || ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true
+            || !budget.TryReserve(length, BufferBudget.Uses.BodyFilter))
         {
             return;
         }
 
-        _request.EnableBuffering(limit, limit);
-        var buffer = new byte[length];
-        await _request.Body.ReadExactlyAsync(buffer, cancellationToken);
-        _request.Body.Position = 0;
-        Body = buffer;
+        // Pooled: a body filter reads every small JSON body, and fresh arrays for each kept the GC's committed memory high under load.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        _request.HttpContext.Response.RegisterForDispose(new Reservation(budget, length, buffer));
+        await _request.Body.ReadExactlyAsync(buffer.AsMemory(0, (int)length), cancellationToken);
+        _request.Body = new MemoryStream(buffer, 0, (int)length, writable: false);
+        Body = buffer.AsMemory(0, (int)length);
     }
 
     public void VisitHeaders<TVisitor>(ref TVisitor visitor)
@@ -69,6 +74,21 @@ internal sealed class KestrelFilterableRequest : IFilterableRequest
                 {
                     return;
                 }
+            }
+        }
+    }
+
+    /// <summary>Returns a body filter's buffer to the pool and its bytes to the budget when the exchange is disposed.</summary>
+    private sealed class Reservation(BufferBudget budget, long bytes, byte[] buffer) : IDisposable
+    {
+        private byte[]? _buffer = buffer;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _buffer, null) is { } returned)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(returned);
+                budget.Release(bytes);
             }
         }
     }

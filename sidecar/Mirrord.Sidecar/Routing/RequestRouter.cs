@@ -20,15 +20,20 @@ internal sealed partial class RequestRouter
 {
     private readonly IHttpForwarder _forwarder;
     private readonly SessionRegistry _sessions;
+    private readonly ProbeGuard _probes;
+    private readonly BufferBudget _budget;
     private readonly AppInvoker _app;
     private readonly MirrorSender _mirrors;
     private readonly SidecarMetrics _metrics;
     private readonly SidecarOptions _options;
+    private readonly ForwardingConfigs _configs;
     private readonly ILogger<RequestRouter> _logger;
 
     public RequestRouter(
         IHttpForwarder forwarder,
         SessionRegistry sessions,
+        ProbeGuard probes,
+        BufferBudget budget,
         AppInvoker app,
         MirrorSender mirrors,
         SidecarMetrics metrics,
@@ -37,10 +42,13 @@ internal sealed partial class RequestRouter
     {
         _forwarder = forwarder;
         _sessions = sessions;
+        _probes = probes;
+        _budget = budget;
         _app = app;
         _mirrors = mirrors;
         _metrics = metrics;
         _options = options.Value;
+        _configs = new ForwardingConfigs(_options.Limits.PassThroughIdleTimeout);
         _logger = logger;
     }
 
@@ -63,18 +71,34 @@ internal sealed partial class RequestRouter
         var request = new KestrelFilterableRequest(context);
         if (_sessions.AnyNeedsBody)
         {
-            await request.BufferJsonBodyAsync(_options.MaxFilteredBodyBytes, context.RequestAborted);
+            await request.BufferJsonBodyAsync(_options.MaxFilteredBodyBytes, _budget, context.RequestAborted);
         }
 
         var route = _sessions.Route(port, request);
         if (route.Stealer is { } stealer)
         {
-            await StealAsync(context, stealer);
-            return;
+            // The pod's own probe is never stolen, whatever the session's filter says; mirrors still get a copy.
+            if (!_probes.IsProbe(port, context))
+            {
+                await StealAsync(context, stealer);
+                return;
+            }
+
+            _metrics.ProbeKept();
+            Log.ProbeKept(_logger, port, stealer.Name);
         }
 
-        var copy = route.Mirrors is null ? null : MirrorCopy.Begin(context, _options.MaxMirroredBodyBytes);
-        await PassAsync(context, port, mirrored: copy is not null);
+        var copy = route.Mirrors is null ? null : MirrorCopy.Begin(context, _options.MaxMirroredBodyBytes, _budget);
+        try
+        {
+            await PassAsync(context, port, mirrored: copy is not null);
+        }
+        catch
+        {
+            copy?.Release();
+            throw;
+        }
+
         if (copy is null)
         {
             return;
@@ -86,8 +110,10 @@ internal sealed partial class RequestRouter
         }
         else
         {
-            _mirrors.Drop(route.Mirrors!, $"the body was over {_options.MaxMirroredBodyBytes} bytes or not read to its end");
+            _mirrors.Drop(route.Mirrors!, copy.WhyIncomplete(_options.MaxMirroredBodyBytes));
         }
+
+        copy.Release();
     }
 
     private async Task PassAsync(HttpContext context, int port, bool mirrored)
@@ -102,7 +128,7 @@ internal sealed partial class RequestRouter
 
         var (destination, invoker) = _app.For(context, port);
         var error = await _forwarder.SendAsync(
-            context, destination, invoker, ForwardingConfigs.ForApp(context.Request, _options.PassThroughActivityTimeout), HttpTransformer.Empty);
+            context, destination, invoker, _configs.ForApp(context.Request), HttpTransformer.Empty);
         _metrics.Completed(SidecarMetrics.Decisions.Passed, protocol, Outcome(context, error), started);
         if (error == ForwarderError.None)
         {
@@ -250,6 +276,10 @@ internal sealed partial class RequestRouter
         [LoggerMessage(EventId = SidecarEventIds.StolenRequestFailed, EventName = "StolenRequestFailed", Level = LogLevel.Warning,
             Message = "A request stolen by session {Name} failed ({Error}): {Reason}")]
         public static partial void StolenRequestFailed(ILogger logger, string name, ForwarderError error, string? reason);
+
+        [LoggerMessage(EventId = SidecarEventIds.ProbeKept, EventName = "ProbeKept", Level = LogLevel.Debug,
+            Message = "A probe of the pod on port {Port} went to the app, not to session {Name}, which would have stolen it")]
+        public static partial void ProbeKept(ILogger logger, int port, string name);
 
         [LoggerMessage(EventId = SidecarEventIds.PassThroughFailed, EventName = "PassThroughFailed", Level = LogLevel.Warning,
             Message = "A request to the container's port {Port} failed ({Error}): {Reason}")]

@@ -27,11 +27,12 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     private readonly AuditTrail _audit;
     private readonly SidecarMetrics _metrics;
     private readonly Tls.AppTlsProbe _tls;
+    private readonly Routing.ProbeGuard _probes;
     private readonly ILogger<SessionEndpointHandler> _logger;
 
     public SessionEndpointHandler(
         SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, AuditTrail audit, SidecarMetrics metrics,
-        Tls.AppTlsProbe tls, ILogger<SessionEndpointHandler> logger)
+        Tls.AppTlsProbe tls, Routing.ProbeGuard probes, ILogger<SessionEndpointHandler> logger)
     {
         _registry = registry;
         _options = options.Value;
@@ -41,6 +42,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         _audit = audit;
         _metrics = metrics;
         _tls = tls;
+        _probes = probes;
         _logger = logger;
     }
 
@@ -151,7 +153,8 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         var outcome = "unregistered";
         try
         {
-            await control.SendAsync(new RegisteredMessage(session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts, notice));
+            await control.SendAsync(new RegisteredMessage(
+                session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts, notice, [.. _registry.ServedPorts.Select(port => PortState(config, port))]));
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(closed, session.EndRequested);
             using var stopping = _lifetime.ApplicationStopping.Register(() => _ = EndWhenDrainedAsync(session, ended));
             using var lifetime = _policy.MaxSessionLifetime is { } limit
@@ -191,6 +194,16 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
             _metrics.Session($"ended-{outcome}");
             _audit.Ended(Pod, session.Id, session.Name, session.Owner, config, kind, outcome, reason, session.Stolen, session.Mirrored);
         }
+    }
+
+    /// <summary>What the session does with a port, and the pod's probes there that it will not get.</summary>
+    private string PortState(IncomingConfig config, int port)
+    {
+        var line = PortClaims.Describe(config, port);
+        var probes = _probes.On(port).ToList();
+        return probes.Count == 0 || PortClaims.For(config, port).Kind == PortClaimKind.None
+            ? line
+            : $"{line}; the pod's probes ({string.Join("; ", probes.Select(probe => probe.Describe()))}) still reach the app";
     }
 
     private async Task RefuseAsync(DuplexPipeStream stream, RegisterMessage register, IncomingConfig config, string kind, string rule, string message)

@@ -43,6 +43,7 @@ public sealed class SessionClient : IAsyncDisposable
         SidecarVersion = registered.SidecarVersion;
         InterceptedPorts = registered.InterceptedPorts;
         Notice = registered.Notice;
+        PortStates = registered.PortStates ?? [];
     }
 
     private static readonly TimeSpan s_goodbyeTimeout = TimeSpan.FromSeconds(2);
@@ -64,6 +65,9 @@ public sealed class SessionClient : IAsyncDisposable
 
     /// <summary>What the sidecar wants the developer to know about the session (the pod's default filter applied), or null.</summary>
     public string? Notice { get; }
+
+    /// <summary>What the session does with each intercepted port, as the sidecar said (<see cref="RegisteredMessage.PortStates"/>).</summary>
+    public IReadOnlyList<string> PortStates { get; }
 
     /// <summary>The last measured round trip of a ping on the control connection.</summary>
     public TimeSpan? RoundTrip { get; private set; }

@@ -33,7 +33,12 @@ public sealed record KilledMessage(IReadOnlyList<string> SessionIds) : SessionMe
 /// <param name="SidecarVersion">The sidecar's version, for the CLI's progress line.</param>
 /// <param name="InterceptedPorts">The container ports the sidecar serves.</param>
 /// <param name="Notice">Something the developer should know about how the session was set up (the pod's default filter applied), or null.</param>
-public sealed record RegisteredMessage(string SessionId, string Secret, string SidecarVersion, IReadOnlyList<int> InterceptedPorts, string? Notice = null) : SessionMessage;
+/// <param name="PortStates">
+/// Per intercepted port, what the session does with it as the sidecar runs it (filtered, taken whole or
+/// left alone, why, how to change it, and the pod's probes that still reach the app), one line each.
+/// </param>
+public sealed record RegisteredMessage(
+    string SessionId, string Secret, string SidecarVersion, IReadOnlyList<int> InterceptedPorts, string? Notice = null, IReadOnlyList<string>? PortStates = null) : SessionMessage;
 
 public sealed record AttachMessage(string SessionId, string Secret) : SessionMessage;
 

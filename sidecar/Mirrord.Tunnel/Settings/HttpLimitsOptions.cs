@@ -49,6 +49,23 @@ public sealed class HttpLimitsOptions
     /// <summary>Connections open at once; further ones are closed as they arrive. Unlimited by default.</summary>
     public long? MaxConcurrentConnections { get; set; }
 
+    /// <summary>
+    /// How long a request passed to the app may go without a byte moving either way before the sidecar
+    /// cuts it (504 before the answer started, else the exchange is aborted; upgraded connections such as
+    /// WebSockets are closed). Unset by default: a caller talking to the app through the sidecar keeps
+    /// what it has talking to the app directly, idle WebSockets, long polls and sparse gRPC streams
+    /// included. Stolen requests never have one (a developer may hold them at a breakpoint).
+    /// </summary>
+    public TimeSpan? PassThroughIdleTimeout { get; set; }
+
+    /// <summary>
+    /// Bytes of request bodies the sidecar may hold in memory at once beyond streaming them: mirrored
+    /// copies and bodies read for a body filter. Past it a copy is dropped and a body filter sees no
+    /// match; no request waits or fails for it. 16 MiB by default, within the injected 96 MiB limit
+    /// with room for connections under load (docs/BENCHMARKS.md); raise it with the memory limit.
+    /// </summary>
+    public long BufferBudgetBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Every setting by name, as configuration text (invariant culture; times as <c>hh:mm:ss</c>).</summary>
     public IEnumerable<(string Name, string? Value)> Settings()
     {
@@ -62,6 +79,8 @@ public sealed class HttpLimitsOptions
         yield return (nameof(Http2MaxStreamsPerConnection), Text(Http2MaxStreamsPerConnection));
         yield return (nameof(Http2MaxRequestHeaderFieldSize), Text(Http2MaxRequestHeaderFieldSize));
         yield return (nameof(MaxConcurrentConnections), Text(MaxConcurrentConnections));
+        yield return (nameof(PassThroughIdleTimeout), Text(PassThroughIdleTimeout));
+        yield return (nameof(BufferBudgetBytes), Text(BufferBudgetBytes));
     }
 
     /// <summary>The settings that differ from the defaults: all an injected sidecar needs to be told.</summary>
@@ -94,6 +113,16 @@ public sealed class HttpLimitsOptions
             {
                 yield return $"{section}:{setting} must be a positive time such as 00:00:30; got {value}";
             }
+        }
+
+        if (PassThroughIdleTimeout is { } idle && idle <= TimeSpan.Zero)
+        {
+            yield return $"{section}:{nameof(PassThroughIdleTimeout)} must be a positive time such as 00:05:00 (leave it unset for none); got {idle}";
+        }
+
+        if (BufferBudgetBytes < 0)
+        {
+            yield return $"{section}:{nameof(BufferBudgetBytes)} must be 0 (no mirror copies or body filters) or more; got {BufferBudgetBytes}";
         }
 
         if (MinRequestBodyBytesPerSecond < 0)

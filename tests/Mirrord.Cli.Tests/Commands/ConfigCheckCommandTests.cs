@@ -10,12 +10,20 @@ public class ConfigCheckCommandTests
         var result = await CliRunner.RunAsync("config", "check", "-f", CliRunner.Seed("header-filter.json"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        using var effective = JsonDocument.Parse(result.Output);
+        using var effective = JsonDocument.Parse(result.Output, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         var incoming = effective.RootElement.GetProperty("feature").GetProperty("network").GetProperty("incoming");
         Assert.Equal("steal", incoming.GetProperty("mode").GetString());
         Assert.Equal("X-My-Header: my-header-value", incoming.GetProperty("http_filter").GetProperty("header_filter").GetString());
         Assert.Equal("[80,8080]", JsonSerializer.Serialize(incoming.GetProperty("http_filter").GetProperty("ports")));
         Assert.Equal("abort", incoming.GetProperty("on_concurrent_steal").GetString());
+        Assert.Equal(
+            [
+                "// port 80: filtered: port 80 is in http_filter.ports: each request is filtered",
+                "// port 8080: filtered: port 8080 is in http_filter.ports: each request is filtered",
+                "// any other port: left alone: it is not in http_filter.ports [80, 8080], so the session leaves it to the app (add it to http_filter.ports to filter it, or list it in ports to take it whole)",
+                "// whatever a session takes, the pod's own httpGet and grpc probes reach the app",
+            ],
+            result.Lines.Where(line => line.StartsWith("//", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ public class FilterCheckCommandTests
 {
     [Theory]
     [InlineData("probe-negative-lookahead.json", "8080", "/healthz", "User-Agent: kube-probe/1.30", "pass")]
+    [InlineData("probe-negative-lookahead.json", "3000", "/api/x", "User-Agent: curl/8.5.0", "pass")]
     [InlineData("probe-negative-lookahead.json", "8080", "/api/x", "User-Agent: curl/8.5.0", "steal")]
     [InlineData("probe-negative-lookahead.json", "80", "/api/x", "user-agent: kube-probe/1.31", "pass")]
     [InlineData("health-path-negative-lookahead.json", "8080", "/health/live", "Accept: */*", "pass")]
@@ -28,17 +29,40 @@ public class FilterCheckCommandTests
             "filter-check", "-f", CliRunner.Seed("probe-negative-lookahead.json"), "--port", "8080", "--method", "GET",
             "--path", "/api/x", "-H", "User-Agent: kube-probe/1.30", "-H", "Accept: */*");
 
-        Assert.Equal(["pass", "reason: did not match http_filter.header_filter \"^User-Agent: (?!kube-probe)\""], result.Lines);
+        Assert.Equal(
+            [
+                "pass",
+                "reason: did not match http_filter.header_filter \"^User-Agent: (?!kube-probe)\"",
+                "port 8080: filtered: port 8080 is in http_filter.ports: each request is filtered",
+            ],
+            result.Lines);
     }
 
     [Fact]
-    public async Task FilterCheck_PortOutsideFilterPorts_PrintsStealWithTheReason()
+    public async Task FilterCheck_PortOutsideFilterPorts_PassesAndSaysHowToTakeThePort()
     {
         var result = await CliRunner.RunAsync(
-            "filter-check", "-f", CliRunner.Seed("probe-negative-lookahead.json"), "--port", "9000", "-H", "User-Agent: kube-probe/1.30");
+            "filter-check", "-f", CliRunner.Seed("probe-negative-lookahead.json"), "--port", "3000", "-H", "User-Agent: curl/8.5.0");
 
-        Assert.Equal("steal", result.Lines[0]);
-        Assert.Contains("port 9000 is not in http_filter.ports [80, 8080]", result.Lines[1]);
+        Assert.Equal("pass", result.Lines[0]);
+        Assert.Contains("port 3000 is not in http_filter.ports [80, 8080], so the session leaves it to the app", result.Lines[1]);
+        Assert.StartsWith("port 3000: left alone: ", result.Lines[2]);
+        Assert.Contains("or list it in ports to take it whole", result.Lines[2]);
+    }
+
+    [Fact]
+    public async Task FilterCheck_ThePodsOwnProbe_PassesWhateverTheFilterSays()
+    {
+        var config = CliRunner.WriteConfig("""{ "feature": { "network": { "incoming": "steal" } } }""");
+
+        var probe = await CliRunner.RunAsync(
+            "filter-check", "-f", config, "--port", "8080", "--path", "/health/live", "-H", "User-Agent: kube-probe/1.31", "--probe", "8080:/health/live", "--probe", "9090:grpc");
+        var notAProbe = await CliRunner.RunAsync("filter-check", "-f", config, "--port", "8080", "--path", "/health/ready", "-H", "User-Agent: kube-probe/1.31");
+
+        Assert.Equal("pass", probe.Lines[0]);
+        Assert.StartsWith("reason: it is the pod's GET /health/live on port 8080: the sidecar passes the pod's own probes to the app whatever a session says", probe.Lines[1]);
+        Assert.Equal("steal", notAProbe.Lines[0]);
+        Assert.Contains(notAProbe.Lines, line => line.StartsWith("note: if this is one of the pod's own probes (see --probe)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -9,7 +9,19 @@ public sealed class StatusTests
     public async Task Status_ListsEachPodWithItsSidecarAndTheSessionsWithFilters()
     {
         await using var env = await TargetEnvironment.StartAsync(replicas: 2);
-        env.Publish(0, redirect: "behind-istio");
+        env.Publish(0, redirect: "behind-istio", spec: new k8s.Models.V1PodSpec
+        {
+            Containers =
+            [
+                new k8s.Models.V1Container
+                {
+                    Name = "orders",
+                    Ports = [new k8s.Models.V1ContainerPort { Name = "http", ContainerPort = 8080 }],
+                    LivenessProbe = new k8s.Models.V1Probe { HttpGet = new k8s.Models.V1HTTPGetAction { Path = "/health/live", Port = "http" } },
+                    ReadinessProbe = new k8s.Models.V1Probe { Exec = new k8s.Models.V1ExecAction { Command = ["true"] } },
+                },
+            ],
+        });
         env.Publish(1, injected: false);
         await using var cli = await CliSession.StartAsync(
             env.ConnectArgs("--target", "pod/orders-a", "-f", env.WriteConfig(), "--name", "alice@laptop"), registrations: 1);
@@ -19,6 +31,7 @@ public sealed class StatusTests
         Assert.Equal(0, await status.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.True(status.Lines.Contains("pod orders-a (ready): sidecar 0.1.0, ports 8080, redirect behind-istio: behind Istio's sidecar: decrypted requests from Envoy (nat OUTPUT)"), string.Join("\n", status.Lines));
+        Assert.Contains("  probes that reach the app whatever a session says: GET /health/live on port 8080 (orders liveness)", status.Lines);
         var session = Assert.Single(status.Lines, line => line.Contains("alice@laptop", StringComparison.Ordinal));
         Assert.Contains("steal, header \"^X-Dev: alice$\" on ports", session, StringComparison.Ordinal);
         Assert.Contains("1 stolen, 0 mirrored", session, StringComparison.Ordinal);

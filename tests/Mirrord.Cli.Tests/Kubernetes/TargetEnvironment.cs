@@ -61,10 +61,11 @@ public sealed class TargetEnvironment : IAsyncDisposable
     /// <param name="injected">Whether it carries the webhook's status annotation.</param>
     /// <param name="redirect">The redirect mode in that annotation.</param>
     /// <param name="sessionPort">Where its port-forwards to 15081 go (a relay in front of the sidecar), if not to the sidecar itself.</param>
-    public Replica Publish(int index, bool injected = true, string redirect = "iptables", int? sessionPort = null)
+    /// <param name="spec">The pod's spec (its containers and probes), if the test needs one.</param>
+    public Replica Publish(int index, bool injected = true, string redirect = "iptables", int? sessionPort = null, k8s.Models.V1PodSpec? spec = null)
     {
         var replica = Replicas[index];
-        Api.AddPod(replica.Name, Labels, new Dictionary<int, int> { [SidecarPorts.Session] = sessionPort ?? replica.Sidecar.SessionPort }, injected, redirect: redirect);
+        Api.AddPod(replica.Name, Labels, new Dictionary<int, int> { [SidecarPorts.Session] = sessionPort ?? replica.Sidecar.SessionPort }, injected, redirect: redirect, spec: spec);
         return replica;
     }
 

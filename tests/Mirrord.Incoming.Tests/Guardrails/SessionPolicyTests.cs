@@ -44,7 +44,7 @@ public sealed class SessionPolicyTests
     [Theory]
     [InlineData("""{ "allowedModes": ["mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""", PolicyRules.Mode)]
     [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal" }""", PolicyRules.Mode)]
-    [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""", PolicyRules.Mode)]
+    [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "ports": [8080, 9090], "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""", PolicyRules.Mode)]
     [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-User: a$", "ports": [8080, 9090] } }""", PolicyRules.HeaderFilter)]
     [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "steal", "http_filter": { "any_of": [ { "header": "^X-Dev: a$" }, { "path": "^/" } ], "ports": [8080, 9090] } }""", PolicyRules.HeaderFilter)]
     [InlineData("""{ "protectedPorts": [9090] }""", """{ "mode": "steal", "ports": [8080, 9090], "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""", PolicyRules.ProtectedPort)]
@@ -58,6 +58,7 @@ public sealed class SessionPolicyTests
 
     [Theory]
     [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""")]
+    [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""")]
     [InlineData("""{ "allowedModes": ["steal"], "protectedPorts": [9090] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""")]
     [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "steal", "http_filter": { "all_of": [ { "header": "^X-Dev: a$" }, { "path": "^/api" } ], "ports": [8080, 9090] } }""")]
     [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "mirror" }""")]

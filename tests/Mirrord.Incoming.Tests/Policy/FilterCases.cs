@@ -37,6 +37,7 @@ public static class FilterCases
     private const string MethodAndHeader = """{ "mode": "steal", "http_filter": { "all_of": [ { "method": "POST" }, { "header": "^X-Dev: alice$" } ] } }""";
     private const string Body = """{ "mode": "steal", "http_filter": { "body_filter": { "body": "json", "query": "$.user.id", "matches": "^42$" } } }""";
     private const string BodyItems = """{ "mode": "steal", "http_filter": { "any_of": [ { "body": "json", "query": "$.items[*].sku", "matches": "^SKU-7" } ] } }""";
+    private const string ListedUnfiltered = """{ "mode": "steal", "ports": [8080, 5432], "http_filter": { "header_filter": "^User-Agent: (?!kube-probe)" } }""";
     private const string CustomPorts = """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: alice$", "ports": 3000 } }""";
     private const string Ignore = """{ "mode": "steal", "ignore_ports": [8080] }""";
     private const string OnlyPorts = """{ "mode": "steal", "ports": [8080] }""";
@@ -94,9 +95,11 @@ public static class FilterCases
         new("json body: non-JSON content type passes", Body, 8080, new TestRequest("POST", "/").WithBody("text/plain", """{"user":{"id":42}}"""), Pass),
         new("json body: malformed JSON passes", Body, 8080, new TestRequest("POST", "/").WithBody("application/json", """{"user":{"id":42"""), Pass),
         new("json body: wildcard selects one of many", BodyItems, 8080, new TestRequest("POST", "/").WithBody("application/vnd.api+json", """{"items":[{"sku":"SKU-1"},{"sku":"SKU-77"}]}"""), Steal),
-        new("port outside http_filter.ports is stolen whole", Probe, 9000, TestRequest.Get().With("User-Agent: kube-probe/1.30"), Steal),
+        new("port outside http_filter.ports is left alone", Probe, 9000, TestRequest.Get().With("User-Agent: curl/8.5.0"), Pass),
+        new("port in ports but outside http_filter.ports is stolen whole", ListedUnfiltered, 5432, TestRequest.Get().With("User-Agent: kube-probe/1.30"), Steal),
+        new("port in ports and in http_filter.ports is filtered", ListedUnfiltered, 8080, TestRequest.Get().With("User-Agent: kube-probe/1.30"), Pass),
         new("single-number http_filter.ports filters that port", CustomPorts, 3000, TestRequest.Get().With("X-Dev: bob"), Pass),
-        new("single-number http_filter.ports leaves 8080 stolen whole", CustomPorts, 8080, TestRequest.Get().With("X-Dev: bob"), Steal),
+        new("single-number http_filter.ports leaves 8080 alone", CustomPorts, 8080, TestRequest.Get().With("X-Dev: alice"), Pass),
         new("ignore_ports keeps the port on the pod", Ignore, 8080, TestRequest.Get(), Pass),
         new("ignore_ports takes the other ports", Ignore, 9090, TestRequest.Get(), Steal),
         new("ports limits the session to listed ports", OnlyPorts, 9090, TestRequest.Get(), Pass),

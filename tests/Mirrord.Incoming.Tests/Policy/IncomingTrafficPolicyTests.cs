@@ -41,24 +41,58 @@ public class IncomingTrafficPolicyTests
     }
 
     [Fact]
-    public void Decide_PortOutsideFilterPorts_ExplainsThatTheWholePortIsTaken()
+    public void Decide_PortOutsideFilterPorts_ExplainsThatTheSessionLeavesIt_AndHowToTakeIt()
     {
         var policy = Compile("""{ "mode": "steal", "http_filter": { "path_filter": "^/a" } }""");
 
-        var decision = policy.Decide(9000, TestRequest.Get("/b"));
+        var decision = policy.Decide(3000, TestRequest.Get("/a"));
 
-        Assert.Equal(TrafficAction.Steal, decision.Action);
-        Assert.Equal("port 9000 is not in http_filter.ports [80, 8080]: the whole port is stolen, unfiltered", decision.Explain(policy));
+        Assert.Equal(TrafficAction.Pass, decision.Action);
+        Assert.Equal(
+            "port 3000 is not in http_filter.ports [80, 8080], so the session leaves it to the app (add it to http_filter.ports to filter it, or list it in ports to take it whole)",
+            decision.Explain(policy));
     }
 
     [Fact]
-    public void ClaimFor_FilterSet_FiltersListedPortsAndTakesOthersWhole()
+    public void ClaimFor_FilterSet_FiltersItsPorts_TakesWholeOnlyWhatPortsLists_LeavesTheRest()
     {
-        var policy = Compile("""{ "mode": "steal", "http_filter": { "path_filter": "^/a" } }""");
+        // mirrord 3.97.0 (CHANGELOG.md, 2024-04-16): "Ports not listed in this field are not stolen, unless listed in incoming.ports".
+        var implicitPorts = Compile("""{ "mode": "steal", "http_filter": { "path_filter": "^/a" } }""");
+        var explicitPorts = Compile("""{ "mode": "steal", "ports": [8080, 5432], "http_filter": { "path_filter": "^/a" } }""");
 
-        Assert.Equal(PortClaimKind.FilteredRequests, policy.ClaimFor(80).Kind);
-        Assert.Equal(PortClaimKind.FilteredRequests, policy.ClaimFor(8080).Kind);
-        Assert.Equal(PortClaimKind.WholeConnections, policy.ClaimFor(5432).Kind);
+        Assert.Equal(PortClaimKind.FilteredRequests, implicitPorts.ClaimFor(80).Kind);
+        Assert.Equal(PortClaimKind.FilteredRequests, implicitPorts.ClaimFor(8080).Kind);
+        Assert.Equal(PortClaimKind.None, implicitPorts.ClaimFor(3000).Kind);
+        Assert.Equal(PortClaimKind.None, implicitPorts.ClaimFor(5432).Kind);
+        Assert.Equal(PortClaimKind.FilteredRequests, explicitPorts.ClaimFor(8080).Kind);
+        Assert.Equal(PortClaimKind.WholeConnections, explicitPorts.ClaimFor(5432).Kind);
+        Assert.Equal(PortClaimKind.None, explicitPorts.ClaimFor(80).Kind);
+    }
+
+    [Fact]
+    public void Describe_EachNamedPort_SaysFilteredTakenWholeOrLeftAlone_AndHowToChangeIt()
+    {
+        var listed = IncomingConfigParser.ParseIncoming("""{ "mode": "steal", "ports": [8080, 5432], "http_filter": { "header_filter": "^X-Dev: a$" } }""").GetConfigOrThrow();
+        var ignoring = IncomingConfigParser.ParseIncoming("""{ "mode": "mirror", "ignore_ports": [9999], "http_filter": { "header_filter": "^X-Dev: a$" } }""").GetConfigOrThrow();
+
+        static List<string> Lines(IncomingConfig config) => [.. PortClaims.Named(config).Select(port => PortClaims.Describe(config, port)), PortClaims.DescribeOthers(config)];
+
+        Assert.Equal(
+            [
+                "port 80: left alone: port 80 is not in ports [8080, 5432] (add it there to take it)",
+                "port 5432: taken whole: port 5432 is in ports but not in http_filter.ports [80, 8080]: the whole port is stolen, unfiltered (add it to http_filter.ports to filter it)",
+                "port 8080: filtered: port 8080 is in http_filter.ports: each request is filtered",
+                "any other port: left alone: it is not in ports [8080, 5432] (add it there to take it)",
+            ],
+            Lines(listed));
+        Assert.Equal(
+            [
+                "port 80: filtered: port 80 is in http_filter.ports: each request is filtered",
+                "port 8080: filtered: port 8080 is in http_filter.ports: each request is filtered",
+                "port 9999: left alone: port 9999 is in ignore_ports",
+                "any other port: left alone: it is not in http_filter.ports [80, 8080], so the session leaves it to the app (add it to http_filter.ports to filter it, or list it in ports to take it whole)",
+            ],
+            Lines(ignoring));
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class SessionEndRaceTests : IAsyncLifetime
         var session = await EndedSessionAsync("mirror");
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
-        var copy = MirrorCopy.Begin(context, 1024);
+        var copy = MirrorCopy.Begin(context, 1024, _sidecar.Services.GetRequiredService<BufferBudget>());
 
         _sidecar.Services.GetRequiredService<MirrorSender>().Send(copy, [session]);
 

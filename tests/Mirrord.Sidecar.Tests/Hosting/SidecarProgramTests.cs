@@ -29,7 +29,7 @@ public sealed class SidecarProgramTests
         await using var sidecar = ProgramProcess.StartSidecar(environment, unprivileged ? Nobody : null);
         using var client = LoopbackClients.Http11();
 
-        await WaitForHealthAsync(client, health, sidecar);
+        await RunningSidecar.WaitForHealthAsync(client, health, sidecar);
         using var response = await client.GetAsync($"http://127.0.0.1:{direct}/whoami");
 
         Assert.Equal("pod", await response.ServedByAsync());
@@ -179,53 +179,6 @@ public sealed class SidecarProgramTests
             Assert.False(sidecar.HasExited, $"the sidecar exited before the request in flight finished:\n{sidecar.Output}");
             Assert.True(DateTime.UtcNow < deadline, "the sidecar kept accepting connections after SIGTERM");
             await Task.Delay(100);
-        }
-    }
-
-    /// <summary>mirrord-sidecar as its own process in front of a pod's HTTP port, started and healthy.</summary>
-    private sealed record RunningSidecar(ProgramProcess Process, int DirectPort, int SessionPort) : IAsyncDisposable
-    {
-        public static async Task<RunningSidecar> StartAsync(TestApp pod, IDictionary<string, string>? environment = null)
-        {
-            var (direct, session, health) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
-            var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
-            {
-                ["MIRRORD_Sidecar__InboundPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
-                ["MIRRORD_Sidecar__SessionPort"] = session.ToString(CultureInfo.InvariantCulture),
-                ["MIRRORD_Sidecar__HealthPort"] = health.ToString(CultureInfo.InvariantCulture),
-                ["MIRRORD_Sidecar__InterceptedPorts"] = pod.HttpPort.ToString(CultureInfo.InvariantCulture),
-                ["MIRRORD_Sidecar__DirectListeners"] = $"{direct}={pod.HttpPort}",
-            };
-            var process = ProgramProcess.StartSidecar(variables);
-            using var client = LoopbackClients.Http11();
-            await WaitForHealthAsync(client, health, process);
-            return new RunningSidecar(process, direct, session);
-        }
-
-        public ValueTask DisposeAsync() => Process.DisposeAsync();
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient client, int port, ProgramProcess sidecar)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            Assert.False(sidecar.HasExited, $"the sidecar exited:\n{sidecar.Output}");
-            try
-            {
-                using var response = await client.GetAsync($"http://127.0.0.1:{port}/healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the sidecar never became healthy:\n{sidecar.Output}");
-            await Task.Delay(200);
         }
     }
 }

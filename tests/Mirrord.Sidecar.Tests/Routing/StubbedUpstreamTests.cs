@@ -21,7 +21,7 @@ public sealed class StubbedUpstreamTests : IAsyncLifetime
     {
         _pod = WireMockServer.Start(new WireMockServerSettings { Port = FreePort.Next() });
         _laptop = WireMockServer.Start(new WireMockServerSettings { Port = FreePort.Next() });
-        _sidecar = await SidecarHost.StartAsync([PodPort], new Dictionary<string, string?> { ["Sidecar:PassThroughActivityTimeout"] = "00:00:03" });
+        _sidecar = await SidecarHost.StartAsync([PodPort], new Dictionary<string, string?> { ["Sidecar:Limits:PassThroughIdleTimeout"] = "00:00:03" });
     }
 
     public async Task DisposeAsync()
@@ -62,7 +62,7 @@ public sealed class StubbedUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PassThrough_UpstreamSilentPastTheActivityTimeout_ClientGets504AndTheErrorIsCounted()
+    public async Task PassThrough_UpstreamSilentPastTheConfiguredIdleTimeout_ClientGets504AndTheErrorIsCounted()
     {
         _pod.Given(Request.Create().WithPath("/slow")).RespondWith(Response.Create().WithDelay(TimeSpan.FromSeconds(8)).WithBody("too late"));
         using var client = LoopbackClients.Http11();

@@ -13,7 +13,7 @@ public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync(new Dictionary<string, string?>
     {
-        ["Sidecar:PassThroughActivityTimeout"] = "00:00:01",
+        ["Sidecar:Limits:PassThroughIdleTimeout"] = "00:00:01",
         ["Sidecar:MirroredCopiesPerSecond"] = "1",
     }, output.WriteLine);
 
@@ -35,6 +35,20 @@ public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal($"{expected}: ping", Encoding.UTF8.GetString(buffer, 0, received.Count));
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task PassThrough_WithAnIdleLimitSet_AnIdleWebSocketIsClosedAfterIt()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_env.Sidecar.InboundPortFor(_env.Pod.HttpPort)}/ws"), CancellationToken.None);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        // Nothing moves either way; the platform team's limit (1 s here) ends it, not the test's patience.
+        var ended = await Record.ExceptionAsync(async () => await socket.ReceiveAsync(new byte[16], patience.Token));
+
+        Assert.False(patience.IsCancellationRequested, "the idle WebSocket was still open after 30 s");
+        Assert.True(ended is WebSocketException || socket.State is WebSocketState.CloseReceived or WebSocketState.Aborted, $"unexpected end: {ended}");
     }
 
     [Fact]

@@ -119,15 +119,19 @@ public sealed class StealTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("SELECT 2", await reader.ReadLineAsync());
     }
 
-    [Fact]
-    public async Task Steal_PortOutsideFilterPorts_IsStolenWhole()
+    [Theory]
+    [InlineData(false, "HELLO from pod-db")]
+    [InlineData(true, "HELLO from laptop-db")]
+    public async Task Steal_PortOutsideFilterPorts_IsLeftToTheApp_UnlessPortsListsIt(bool listed, string banner)
     {
-        await using var cli = await _env.ConnectAsync("steal", "\"header_filter\": \"^X-Dev: alice$\"");
+        var ports = listed ? $"\"ports\": [{_env.Pod.HttpPort}, {_env.Pod.GrpcPort}, {_env.PodDb.Port}]" : string.Empty;
+        await using var cli = await CliSession.ConnectAsync(_env.Sidecar, _env.ConnectArgs("steal", "\"header_filter\": \"^X-Dev: alice$\"", ports));
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, _env.Sidecar.InboundPortFor(_env.PodDb.Port));
         using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
 
-        Assert.Equal("HELLO from laptop-db", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(banner, await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains(cli.Lines, line => line.Contains($"port {_env.PodDb.Port}: {(listed ? "taken whole" : "left alone")}: ", StringComparison.Ordinal));
     }
 
     [Fact]

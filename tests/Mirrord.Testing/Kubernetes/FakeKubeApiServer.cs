@@ -151,7 +151,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// session endpoint) to the loopback ports that serve them; <paramref name="injected"/> puts the
     /// webhook's status annotation on it, with <paramref name="redirect"/> as its redirect mode.
     /// </summary>
-    public void AddPod(string name, IDictionary<string, string> labels, IDictionary<int, int> ports, bool injected = true, bool ready = true, string redirect = "iptables")
+    public void AddPod(
+        string name, IDictionary<string, string> labels, IDictionary<int, int> ports, bool injected = true, bool ready = true, string redirect = "iptables", V1PodSpec? spec = null)
     {
         var pod = new V1Pod
         {
@@ -166,6 +167,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
                     ? new Dictionary<string, string> { [PodAnnotations.Status] = new InjectionStatus("0.1.0", [8080], redirect).ToJson() }
                     : new Dictionary<string, string>(),
             },
+            Spec = spec,
             Status = Status(ready),
         };
         lock (_gate)

@@ -40,7 +40,8 @@ internal static class InjectedContainers
     };
 
     public static JsonObject Sidecar(
-        InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources, SidecarProbes probes, string? policy = null, Rules.TlsPlan? tls = null)
+        InjectionOptions options, IReadOnlyList<int> ports, string? defaultIncoming, SidecarResources resources, SidecarProbes probes, string? policy = null, Rules.TlsPlan? tls = null,
+        IReadOnlyList<Tunnel.Probes.AppProbe>? appProbes = null)
     {
         var env = new JsonArray(
             NoDiagnostics(),
@@ -55,6 +56,11 @@ internal static class InjectedContainers
         if (policy is not null)
         {
             env.Add(Env(SidecarEnvironment.Policy, policy));
+        }
+
+        if (appProbes is { Count: > 0 })
+        {
+            env.Add(Env(SidecarEnvironment.Probes, Tunnel.Probes.AppProbeList.Format(appProbes)));
         }
 
         foreach (var (name, value) in options.SidecarLimits.ChangedSettings())

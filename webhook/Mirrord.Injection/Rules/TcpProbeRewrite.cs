@@ -30,13 +30,13 @@ internal static class TcpProbeRewrite
                 continue;
             }
 
-            var named = NamedPorts(container);
+            var named = ContainerPorts.Named(container);
             var name = PodJson.String(container["name"]) ?? $"#{index}";
             foreach (var kind in s_probes)
             {
                 if (container[kind] is not JsonObject probe || probe["tcpSocket"] is not JsonObject tcpSocket
                     || PodJson.String(tcpSocket["host"]) is { Length: > 0 }
-                    || Port(tcpSocket["port"], named) is not { } port || !intercepted.Contains(port))
+                    || ContainerPorts.Resolve(tcpSocket["port"], named) is not { } port || !intercepted.Contains(port))
                 {
                     continue;
                 }
@@ -54,13 +54,4 @@ internal static class TcpProbeRewrite
 
         return (operations, rewritten, lines);
     }
-
-    private static Dictionary<string, int> NamedPorts(JsonObject container)
-        => (container["ports"] as JsonArray)?.OfType<JsonObject>()
-            .Where(p => PodJson.String(p["name"]) is not null && PodJson.Int(p["containerPort"]) is not null)
-            .DistinctBy(p => PodJson.String(p["name"]), StringComparer.Ordinal)
-            .ToDictionary(p => PodJson.String(p["name"])!, p => PodJson.Int(p["containerPort"])!.Value, StringComparer.Ordinal) ?? [];
-
-    private static int? Port(JsonNode? port, Dictionary<string, int> named)
-        => PodJson.Int(port) ?? (PodJson.String(port) is { } name && named.TryGetValue(name, out var number) ? number : null);
 }
