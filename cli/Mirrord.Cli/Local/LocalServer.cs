@@ -1,3 +1,4 @@
+using Mirrord.Tunnel.Settings;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Mirrord.Cli.Output;
@@ -41,6 +42,11 @@ internal sealed class LocalServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = null;
             kestrel.Limits.MinResponseDataRate = null;
+
+            // The sidecar already held the caller to the pod's limits; whatever it sends down the tunnel must arrive (HeaderLimits).
+            kestrel.Limits.MaxRequestHeadersTotalSize = HeaderLimits.RequestHeaderBytes;
+            kestrel.Limits.MaxRequestHeaderCount = HeaderLimits.RequestHeaderCount;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = HeaderLimits.RequestHeaderBytes;
             // Tunnel connections stay open while the session lives; the sidecar pings them.
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromDays(1);
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(15);

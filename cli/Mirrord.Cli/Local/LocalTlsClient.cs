@@ -1,3 +1,4 @@
+using Mirrord.Tunnel.Settings;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -103,6 +104,7 @@ internal sealed class LocalTlsClient : IDisposable
         ActivityHeadersPropagator = null,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         EnableMultipleHttp2Connections = true,
+        MaxResponseHeadersLength = HeaderLimits.ResponseHeaderKilobytes,
     };
 
     public void Dispose() => Invoker.Dispose();

@@ -15,9 +15,10 @@ internal ref struct FilterEvaluation
     private bool _bodyParsed;
     private JsonDocument? _body;
 
-    public FilterEvaluation(IFilterableRequest request, HeaderRule[] headerRules, HeaderLinePrefilter? prefilter, Span<bool> headerResults)
+    public FilterEvaluation(IFilterableRequest request, HeaderRule[] headerRules, HeaderLinePrefilter? prefilter, Span<bool> headerResults, FilterDeadline deadline)
     {
         Request = request;
+        Deadline = deadline;
         _headerRules = headerRules;
         _prefilter = prefilter;
         _headerResults = headerResults;
@@ -25,12 +26,14 @@ internal ref struct FilterEvaluation
 
     public IFilterableRequest Request { get; }
 
+    public FilterDeadline Deadline { get; }
+
     public bool HeaderMatched(HeaderRule rule)
     {
         if (!_headersVisited)
         {
             _headersVisited = true;
-            var pass = new HeaderPass(_headerRules, _prefilter, _headerResults);
+            var pass = new HeaderPass(_headerRules, _prefilter, _headerResults, Deadline);
             Request.VisitHeaders(ref pass);
         }
 

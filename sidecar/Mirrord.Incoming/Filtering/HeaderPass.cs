@@ -13,13 +13,15 @@ internal ref struct HeaderPass : IHeaderVisitor
     private readonly HeaderRule[] _rules;
     private readonly HeaderLinePrefilter? _prefilter;
     private readonly Span<bool> _results;
+    private readonly FilterDeadline _deadline;
     private int _pending;
 
-    public HeaderPass(HeaderRule[] rules, HeaderLinePrefilter? prefilter, Span<bool> results)
+    public HeaderPass(HeaderRule[] rules, HeaderLinePrefilter? prefilter, Span<bool> results, FilterDeadline deadline)
     {
         _rules = rules;
         _prefilter = prefilter;
         _results = results;
+        _deadline = deadline;
         _pending = rules.Length;
     }
 
@@ -54,7 +56,7 @@ internal ref struct HeaderPass : IHeaderVisitor
                     continue;
                 }
 
-                if (rule.MatchesLine(name, line))
+                if (rule.MatchesLine(name, line, _deadline))
                 {
                     _results[i] = true;
                     _pending--;

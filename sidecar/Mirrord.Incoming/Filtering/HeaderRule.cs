@@ -24,8 +24,8 @@ public sealed class HeaderRule : RegexRule
     /// <summary>Index of this rule's result in a <see cref="FilterEvaluation"/>.</summary>
     internal int Slot { get; set; }
 
-    internal bool MatchesLine(string name, ReadOnlySpan<char> line)
-        => (AnchoredName is null || string.Equals(name, AnchoredName, StringComparison.OrdinalIgnoreCase)) && IsMatch(line);
+    internal bool MatchesLine(string name, ReadOnlySpan<char> line, FilterDeadline deadline)
+        => (AnchoredName is null || string.Equals(name, AnchoredName, StringComparison.OrdinalIgnoreCase)) && IsMatch(line, deadline);
 
     internal override bool Evaluate(ref FilterEvaluation evaluation, out FilterRule decider)
     {

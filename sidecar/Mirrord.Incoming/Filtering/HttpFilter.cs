@@ -48,12 +48,13 @@ public sealed class HttpFilter
         return new(Build(rule, options, logger ?? NullLogger.Instance), options);
     }
 
-    public FilterVerdict Evaluate(IFilterableRequest request)
+    /// <summary>Decides one request; past <paramref name="deadline"/> no further pattern is tried (each counts as no match).</summary>
+    public FilterVerdict Evaluate(IFilterableRequest request, FilterDeadline deadline = default)
     {
         var results = _headerRules.Length <= StackSlots ? stackalloc bool[StackSlots] : new bool[_headerRules.Length];
         results = results[.._headerRules.Length];
         results.Clear();
-        var evaluation = new FilterEvaluation(request, _headerRules, _prefilter, results);
+        var evaluation = new FilterEvaluation(request, _headerRules, _prefilter, results, deadline);
         try
         {
             var matched = Root.Evaluate(ref evaluation, out var decider);

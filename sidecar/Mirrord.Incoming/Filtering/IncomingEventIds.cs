@@ -4,4 +4,5 @@ namespace Mirrord.Incoming.Filtering;
 internal static class IncomingEventIds
 {
     public const int FilterMatchTimedOut = 4001;
+    public const int FilterDeadlineSpent = 4002;
 }

@@ -33,7 +33,7 @@ public sealed class JsonBodyRule : RegexRule
 
         foreach (var node in _query.Select(document.RootElement))
         {
-            if (IsMatch(TextOf(node)))
+            if (IsMatch(TextOf(node), evaluation.Deadline))
             {
                 return true;
             }

@@ -20,7 +20,7 @@ public sealed class PathRule : RegexRule
     {
         decider = this;
         var request = evaluation.Request;
-        if (IsMatch(request.Path))
+        if (IsMatch(request.Path, evaluation.Deadline))
         {
             return true;
         }
@@ -38,7 +38,7 @@ public sealed class PathRule : RegexRule
         {
             request.Path.CopyTo(buffer);
             query.CopyTo(buffer[request.Path.Length..]);
-            return IsMatch(buffer[..length]);
+            return IsMatch(buffer[..length], evaluation.Deadline);
         }
         finally
         {

@@ -18,8 +18,15 @@ public abstract partial class RegexRule : FilterRule
 
     internal Regex Regex { get; }
 
-    private protected bool IsMatch(ReadOnlySpan<char> input)
+    private protected bool IsMatch(ReadOnlySpan<char> input, FilterDeadline deadline)
     {
+        if (deadline.IsSpent)
+        {
+            FilterMetrics.DeadlinesSpent.Add(1);
+            Log.DeadlineSpent(_logger, Config.ConfigPath, deadline.Budget.TotalMilliseconds);
+            return false;
+        }
+
         try
         {
             return Regex.IsMatch(input);
@@ -34,6 +41,10 @@ public abstract partial class RegexRule : FilterRule
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = IncomingEventIds.FilterDeadlineSpent, EventName = "FilterDeadlineSpent", Level = LogLevel.Debug,
+            Message = "The filters' {BudgetMs} ms per request were spent before {ConfigPath} was tried; counted as no match.")]
+        public static partial void DeadlineSpent(ILogger logger, string configPath, double budgetMs);
+
         [LoggerMessage(EventId = IncomingEventIds.FilterMatchTimedOut, EventName = "FilterMatchTimedOut", Level = LogLevel.Warning,
             Message = "The pattern of {ConfigPath} ran past its {TimeoutMs} ms limit on a {InputLength}-character input; counted as no match.")]
         public static partial void MatchTimedOut(ILogger logger, string configPath, double timeoutMs, int inputLength);

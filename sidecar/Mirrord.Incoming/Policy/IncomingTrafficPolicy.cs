@@ -31,7 +31,8 @@ public sealed class IncomingTrafficPolicy
     /// <summary>How much of <paramref name="port"/> this session takes (<see cref="PortClaims.For"/>).</summary>
     public PortClaim ClaimFor(int port) => PortClaims.For(Config, port);
 
-    public TrafficDecision Decide(int port, IFilterableRequest request)
+    /// <summary>Decides one request on one port; <paramref name="deadline"/> bounds the time its filter may take (none by default).</summary>
+    public TrafficDecision Decide(int port, IFilterableRequest request, FilterDeadline deadline = default)
     {
         var claim = ClaimFor(port);
         switch (claim.Kind)
@@ -41,7 +42,7 @@ public sealed class IncomingTrafficPolicy
             case PortClaimKind.WholeConnections:
                 return new TrafficDecision(ClaimAction, claim.Reason, port, null);
             default:
-                var verdict = Filter!.Evaluate(request);
+                var verdict = Filter!.Evaluate(request, deadline);
                 return verdict.IsMatch
                     ? new TrafficDecision(ClaimAction, DecisionReason.FilterMatched, port, verdict.DecidingRule)
                     : new TrafficDecision(TrafficAction.Pass, DecisionReason.FilterNotMatched, port, verdict.DecidingRule);

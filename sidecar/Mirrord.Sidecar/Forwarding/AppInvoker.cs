@@ -1,3 +1,4 @@
+using Mirrord.Tunnel.Settings;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -67,5 +68,8 @@ internal sealed class AppInvoker : IDisposable
         // The sidecar must be invisible: trace headers reach the app exactly as the client sent them.
         ActivityHeadersPropagator = null,
         ConnectTimeout = TimeSpan.FromSeconds(15),
+
+        // SocketsHttpHandler's 64 KiB would make the sidecar fail answers the app's callers receive without it.
+        MaxResponseHeadersLength = HeaderLimits.ResponseHeaderKilobytes,
     };
 }

@@ -94,6 +94,13 @@ public sealed class SidecarOptions
     /// <summary>HTTPS stealing: the ports whose TLS the sidecar terminates with the app's certificate (docs/HTTPS.md).</summary>
     public Tls.TlsOptions Tls { get; set; } = new();
 
+    /// <summary>
+    /// How long all sessions' filters together may spend on one request. Each regex match stops at
+    /// 50 ms, but a request has many header lines and a pod several sessions; past this, no further
+    /// pattern is tried and each counts as no match (mirrord_filter_deadline_spent_total).
+    /// </summary>
+    public TimeSpan FilterTimePerRequest { get; set; } = Mirrord.Incoming.Filtering.FilterDeadline.DefaultBudget;
+
     /// <summary>How much of a request body is buffered to evaluate a JSON body filter.</summary>
     public int MaxFilteredBodyBytes { get; set; } = 64 * 1024;
 

@@ -1,3 +1,4 @@
+using Mirrord.Tunnel.Settings;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
@@ -52,6 +53,7 @@ internal sealed class Session : IAsyncDisposable
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            MaxResponseHeadersLength = HeaderLimits.ResponseHeaderKilobytes,
         });
         _stolenPermits = options.StolenRequestsPerSession;
         StolenLimiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = options.StolenRequestsPerSession, QueueLimit = 0 });

@@ -14,11 +14,15 @@ internal sealed class SessionRegistry
 {
     private readonly object _gate = new();
     private readonly IReadOnlyList<int> _servedPorts;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _filterTime;
     private Session[] _sessions = [];
 
-    public SessionRegistry(IOptions<SidecarOptions> options)
+    public SessionRegistry(IOptions<SidecarOptions> options, TimeProvider time)
     {
         var value = options.Value;
+        _time = time;
+        _filterTime = value.FilterTimePerRequest;
         _servedPorts = [.. value.InterceptedPortList.Concat(value.DirectListenerList.Select(l => l.ContainerPort)).Distinct().Order()];
     }
 
@@ -105,14 +109,16 @@ internal sealed class SessionRegistry
 
     /// <summary>
     /// Decides one request: the first session (in order) that steals it wins; every mirror session
-    /// that wants it before that gets a copy.
+    /// that wants it before that gets a copy. All the sessions' filters together get
+    /// <see cref="SidecarOptions.FilterTimePerRequest"/> for the request.
     /// </summary>
     public RouteResult Route(int port, IFilterableRequest request)
     {
         List<Session>? mirrors = null;
+        var deadline = new FilterDeadline(_time, _filterTime);
         foreach (var session in Sessions)
         {
-            var decision = session.Policy.Decide(port, request);
+            var decision = session.Policy.Decide(port, request, deadline);
             switch (decision.Action)
             {
                 case TrafficAction.Steal:

@@ -107,6 +107,21 @@ public sealed class HttpLimitsOptions
             }
         }
 
+        // A request the sidecar accepts must also cross the tunnel, with the sidecar's own headers added (HeaderLimits).
+        foreach (var (setting, value, most) in new (string, long, long)[]
+        {
+            (nameof(MaxRequestLineSize), MaxRequestLineSize, HeaderLimits.RequestHeaderBytes - HeaderLimits.TunnelHeaderReserveBytes),
+            (nameof(MaxRequestHeadersTotalSize), MaxRequestHeadersTotalSize, HeaderLimits.RequestHeaderBytes - HeaderLimits.TunnelHeaderReserveBytes),
+            (nameof(Http2MaxRequestHeaderFieldSize), Http2MaxRequestHeaderFieldSize, HeaderLimits.RequestHeaderBytes - HeaderLimits.TunnelHeaderReserveBytes),
+            (nameof(MaxRequestHeaderCount), MaxRequestHeaderCount, HeaderLimits.RequestHeaderCount - 16),
+        })
+        {
+            if (value > most)
+            {
+                yield return $"{section}:{setting} must be at most {most}, what a stolen request can carry over the tunnel with the sidecar's own headers; got {value}";
+            }
+        }
+
         foreach (var (setting, value) in new[] { (nameof(RequestHeadersTimeout), RequestHeadersTimeout), (nameof(KeepAliveTimeout), KeepAliveTimeout) })
         {
             if (value <= TimeSpan.Zero)

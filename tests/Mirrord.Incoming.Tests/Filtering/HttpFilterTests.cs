@@ -36,6 +36,21 @@ public class HttpFilterTests
     }
 
     [Fact]
+    public void Evaluate_PastTheRequestsFilterTime_TriesNoFurtherPattern_AndCountsItAsNoMatch()
+    {
+        // Each look at the clock moves it 30 ms, as if every match ran that long: the 100 ms are spent after four.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(30) };
+        var filter = Compile("""{ "header_filter": "alice$" }""");
+        var request = TestRequest.Get().With([.. Enumerable.Range(0, 9).Select(i => $"X-Filler-{i}: {i}"), "X-Dev: alice"]);
+
+        var unbounded = filter.Evaluate(request);
+        var bounded = filter.Evaluate(request, new FilterDeadline(clock, FilterDeadline.DefaultBudget));
+
+        Assert.True(unbounded.IsMatch);
+        Assert.False(bounded.IsMatch);
+    }
+
+    [Fact]
     public void Evaluate_HeaderAndPathRules_AllocatesNothingPerRequest()
     {
         var filter = Compile("""
@@ -51,7 +66,7 @@ public class HttpFilterTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
         {
-            filter.Evaluate(request);
+            filter.Evaluate(request, new FilterDeadline(TimeProvider.System, FilterDeadline.DefaultBudget));
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

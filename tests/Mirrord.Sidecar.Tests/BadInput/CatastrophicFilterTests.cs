@@ -1,5 +1,6 @@
 using System.Net;
 using Mirrord.Sidecar.Tests.Sessions;
+using Mirrord.Testing;
 
 namespace Mirrord.Sidecar.Tests.BadInput;
 
@@ -44,5 +45,25 @@ public sealed class CatastrophicFilterTests
         var answers = await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.All(answers, a => Assert.Equal((a.expected, HttpStatusCode.OK), (a.actual, a.StatusCode)));
+    }
+
+    [Fact]
+    public async Task ManyHeaderLinesThatEachTriggerTheTimeout_StopAtTheRequestsFilterTime_AndThePodAnswers()
+    {
+        await using var env = await StealEnvironment.StartAsync();
+        await using var cli = await env.ConnectAsync("steal", "\"any_of\": [ { \"header\": \"(a+)+$\" }, { \"header\": \"(b+)+$\" } ]");
+        using var client = LoopbackClients.Http11();
+        using var request = new HttpRequestMessage(HttpMethod.Get, env.Sidecar.UrlFor(env.Pod.HttpPort, "/whoami"));
+        for (var i = 0; i < 30; i++)
+        {
+            // Each line costs each pattern its whole match timeout (50 ms): three seconds of matching without a bound per request.
+            request.Headers.TryAddWithoutValidation($"X-Evil-{i}", new string('a', 40) + "!");
+        }
+
+        using var response = await client.SendAsync(request);
+        var metrics = await client.GetStringAsync($"http://127.0.0.1:{env.Sidecar.HealthPort}/metrics");
+
+        Assert.Equal("pod", await response.ServedByAsync());
+        Assert.True(MetricsText.Counter(metrics, "mirrord_filter_deadline_spent_total") > 0, "the filter time per request was never reached");
     }
 }
