@@ -27,4 +27,6 @@ internal static class SidecarEventIds
     public const int TlsPortNotFiltered = 2034;
     public const int TlsHandshakeFailed = 2035;
     public const int TlsNotHttp = 2036;
+    public const int TlsCallerIdle = 2037;
+    public const int TlsPortFilteredAgain = 2038;
 }

@@ -78,6 +78,8 @@ internal static class SessionRunner
                 reporter.Warning($"pod {pod}: {notice}");
             }
 
+            session.Noticed += later => reporter.Warning($"pod {pod}: {later}");
+
             recordEvent?.Invoke("MirrordSessionStarted", $"mirrord session {session.SessionId} ({name}) started: {config.Mode.ToString().ToLowerInvariant()}, {config.HttpFilter?.Rule.Describe() ?? "no filter"}; owner {owner?.ToString() ?? "(not declared)"}");
 
             await Task.WhenAny(session.Ended, dialer.Dialing, Task.Delay(Timeout.Infinite, cancellationToken));

@@ -1,4 +1,3 @@
-using Mirrord.Tunnel.Settings;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -7,38 +6,48 @@ using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Sidecar.Listeners;
 using Mirrord.Sidecar.Tls;
+using Mirrord.Tunnel.Settings;
 
 namespace Mirrord.Sidecar.Forwarding;
 
 /// <summary>
 /// The long-lived clients to the real container, cleartext and TLS, and the destination prefix per
 /// container port. A request whose TLS the sidecar terminated goes on to the app over a new TLS
-/// connection that accepts only the app's certificate (<see cref="AppCertificate.IsTheApps"/>);
-/// the caller's Host header is the SNI, and the sidecar's own client certificate is presented when
-/// it has one.
+/// connection that accepts only the app's certificate (<see cref="AppCertificate.IsTheApps"/>) and
+/// presents the sidecar's own client certificate when it has one; the caller's Host is the SNI, as the
+/// app would expect of a caller that named it. SocketsHttpHandler keeps a connection pool per Host, and
+/// callers choose the Host: the first <see cref="PooledHosts"/> Hosts get pooled connections, each in a
+/// client of its own; any other Host gets a fresh connection per request (as many as its caller makes
+/// requests, no more), so no caller can make the sidecar hold open connections to the app at will.
 /// </summary>
 internal sealed class AppInvoker : IDisposable
 {
+    /// <summary>Hosts whose TLS connections to the app are pooled; a pod's callers use a handful (its service names, its IP).</summary>
+    internal const int PooledHosts = 16;
+
     private readonly ConcurrentDictionary<int, string> _prefixes = new();
     private readonly ConcurrentDictionary<int, string> _tlsPrefixes = new();
+    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _tlsByHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HttpMessageInvoker _tlsUnpooled;
     private readonly string _address;
-    private readonly HttpMessageInvoker _tls;
+    private readonly AppCertificates _certificates;
 
     public AppInvoker(IOptions<SidecarOptions> options, AppCertificates certificates)
     {
         _address = options.Value.AppAddress;
+        _certificates = certificates;
         Invoker = new HttpMessageInvoker(NewHandler());
-        var tlsHandler = NewHandler();
-        tlsHandler.SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, presented, _, _) => certificates.Current(out _)?.IsTheApps(presented) == true,
-            LocalCertificateSelectionCallback = (_, _, _, _, _) => certificates.ClientCertificate!,
-        };
-        _tls = new HttpMessageInvoker(tlsHandler);
+        var unpooled = TlsHandler();
+        unpooled.PooledConnectionLifetime = TimeSpan.Zero;
+        unpooled.PooledConnectionIdleTimeout = TimeSpan.Zero;
+        _tlsUnpooled = new HttpMessageInvoker(unpooled);
     }
 
     /// <summary>The cleartext client.</summary>
     public HttpMessageInvoker Invoker { get; }
+
+    /// <summary>How many Hosts have pooled TLS clients now (at most <see cref="PooledHosts"/>).</summary>
+    internal int PooledTlsClients => _tlsByHost.Count;
 
     public string PrefixFor(int port)
         => _prefixes.GetOrAdd(port, static (p, address) => $"http://{address}:{p.ToString(CultureInfo.InvariantCulture)}/", _address);
@@ -46,13 +55,38 @@ internal sealed class AppInvoker : IDisposable
     /// <summary>Where a request on <paramref name="port"/> goes: over TLS again when it arrived over TLS the sidecar terminated.</summary>
     public (string Prefix, HttpMessageInvoker Invoker) For(HttpContext context, int port)
         => InboundConnection.IsTls(context)
-            ? (_tlsPrefixes.GetOrAdd(port, static (p, address) => $"https://{address}:{p.ToString(CultureInfo.InvariantCulture)}/", _address), _tls)
+            ? (_tlsPrefixes.GetOrAdd(port, static (p, address) => $"https://{address}:{p.ToString(CultureInfo.InvariantCulture)}/", _address), TlsClientFor(context.Request.Host.Value ?? string.Empty))
             : (PrefixFor(port), Invoker);
+
+    private HttpMessageInvoker TlsClientFor(string host)
+    {
+        if (_tlsByHost.TryGetValue(host, out var pooled))
+        {
+            return pooled;
+        }
+
+        return _tlsByHost.Count >= PooledHosts ? _tlsUnpooled : _tlsByHost.GetOrAdd(host, static (_, self) => new HttpMessageInvoker(self.TlsHandler()), this);
+    }
+
+    private SocketsHttpHandler TlsHandler()
+    {
+        var handler = NewHandler();
+        handler.SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, presented, _, _) => _certificates.Current(out _)?.IsTheApps(presented) == true,
+            LocalCertificateSelectionCallback = (_, _, _, _, _) => _certificates.ClientCertificate!,
+        };
+        return handler;
+    }
 
     public void Dispose()
     {
         Invoker.Dispose();
-        _tls.Dispose();
+        _tlsUnpooled.Dispose();
+        foreach (var client in _tlsByHost.Values)
+        {
+            client.Dispose();
+        }
     }
 
     private static SocketsHttpHandler NewHandler() => new()

@@ -31,6 +31,7 @@ internal sealed partial class InboundConnectionMiddleware
     private readonly AppCertificates _certificates;
     private readonly AppTlsProbe _tlsProbe;
     private readonly TimeSpan _handshakeTimeout;
+    private readonly TimeSpan _keepAliveTimeout;
     private readonly ILogger _logger;
 
     public InboundConnectionMiddleware(ConnectionDelegate next, int? fixedContainerPort, IServiceProvider services)
@@ -48,6 +49,7 @@ internal sealed partial class InboundConnectionMiddleware
         _certificates = services.GetRequiredService<AppCertificates>();
         _tlsProbe = services.GetRequiredService<AppTlsProbe>();
         _handshakeTimeout = options.Tls.HandshakeTimeout;
+        _keepAliveTimeout = options.Limits.KeepAliveTimeout;
         _logger = services.GetRequiredService<ILogger<InboundConnectionMiddleware>>();
     }
 
@@ -72,15 +74,17 @@ internal sealed partial class InboundConnectionMiddleware
             return;
         }
 
-        var protocol = await SniffAsync(connection, port.Value);
+        var protocol = await SniffAsync(connection, port.Value, _detectionTimeout);
         if (protocol is null)
         {
             return;
         }
 
-        if (protocol == InboundProtocol.Tls && _certificates.Covers(port.Value))
+        if (_certificates.Covers(port.Value))
         {
-            await TerminateTlsAsync(connection, port.Value);
+            // The app serves TLS here: what is not TLS goes to it as bytes, as if the sidecar were not there, and
+            // the app refuses it as it always has. Read as HTTP, a plaintext request would slip past the app's TLS.
+            await (protocol == InboundProtocol.Tls ? TerminateTlsAsync(connection, port.Value) : ServeAsync(connection, port.Value, InboundProtocol.Raw));
             return;
         }
 
@@ -88,11 +92,11 @@ internal sealed partial class InboundConnectionMiddleware
     }
 
     /// <summary>What the connection speaks, or null when the caller left before saying.</summary>
-    private async Task<InboundProtocol?> SniffAsync(ConnectionContext connection, int port)
+    private async Task<InboundProtocol?> SniffAsync(ConnectionContext connection, int port, TimeSpan silenceTimeout)
     {
         try
         {
-            return await ProtocolSniffer.DetectAsync(connection.Transport.Input, _detectionTimeout, _time, connection.ConnectionClosed);
+            return await ProtocolSniffer.DetectAsync(connection.Transport.Input, silenceTimeout, _time, connection.ConnectionClosed);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
         {
@@ -151,7 +155,7 @@ internal sealed partial class InboundConnectionMiddleware
         {
             try
             {
-                terminated = await TlsTermination.TerminateAsync(connection, certificate, profile, either.Token);
+                terminated = await TlsTermination.TerminateAsync(connection, certificate, profile, _time, either.Token);
             }
             catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
             {
@@ -172,13 +176,18 @@ internal sealed partial class InboundConnectionMiddleware
                 return;
             }
 
-            var inner = await SniffAsync(connection, port);
+            // Inside TLS the caller has already spoken (its handshake): it may wait before its first request, as
+            // certificate checkers and pooled clients do, and the app would give it its keep-alive time.
+            var inner = await SniffAsync(connection, port, _keepAliveTimeout);
             switch (inner)
             {
                 case null:
                     return;
                 case InboundProtocol.Http1 or InboundProtocol.Http2:
                     await ServeAsync(connection, port, inner.Value);
+                    return;
+                case InboundProtocol.Silent:
+                    Log.TlsCallerIdle(_logger, port, _keepAliveTimeout.TotalSeconds);
                     return;
                 default:
                     // Decrypted, the bytes are no HTTP the filters could apply to, and the app expects them encrypted.
@@ -205,6 +214,10 @@ internal sealed partial class InboundConnectionMiddleware
         [LoggerMessage(EventId = SidecarEventIds.TlsHandshakeFailed, EventName = "TlsHandshakeFailed", Level = LogLevel.Debug,
             Message = "A caller of port {Port} did not complete its TLS handshake: {Reason}")]
         public static partial void TlsHandshakeFailed(ILogger logger, int port, string reason);
+
+        [LoggerMessage(EventId = SidecarEventIds.TlsCallerIdle, EventName = "TlsCallerIdle", Level = LogLevel.Debug,
+            Message = "Closed a TLS connection to port {Port}: its caller sent nothing after the handshake for {Seconds} s (Sidecar:Limits:KeepAliveTimeout), as the app would")]
+        public static partial void TlsCallerIdle(ILogger logger, int port, double seconds);
 
         [LoggerMessage(EventId = SidecarEventIds.TlsNotHttp, EventName = "TlsNotHttp", Level = LogLevel.Warning,
             Message = "Closed a TLS connection to port {Port}: it carries no HTTP inside; take the port out of mirrord.dev/tls-ports")]

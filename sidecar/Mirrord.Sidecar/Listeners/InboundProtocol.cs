@@ -15,6 +15,9 @@ internal enum InboundProtocol
     /// <summary>A TLS handshake record (a ClientHello): terminated on ports with HTTPS stealing, else relayed as <see cref="Raw"/>.</summary>
     Tls,
 
-    /// <summary>Anything else: TLS on other ports, a database protocol, or a server-speaks-first protocol that sent nothing.</summary>
+    /// <summary>Anything else: TLS on other ports, a database protocol.</summary>
     Raw,
+
+    /// <summary>Nothing within the silence timeout: a server-speaks-first protocol (relayed like <see cref="Raw"/>), or a caller that waits.</summary>
+    Silent,
 }

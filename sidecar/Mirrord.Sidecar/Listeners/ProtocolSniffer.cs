@@ -72,8 +72,8 @@ internal static class ProtocolSniffer
             }
             catch (OperationCanceledException) when (silence.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                // A server-speaks-first protocol: the caller waits for the server.
-                return InboundProtocol.Raw;
+                // A server-speaks-first protocol, or a caller in no hurry: either way it waits for the server.
+                return InboundProtocol.Silent;
             }
 
             var buffer = result.Buffer;

@@ -153,6 +153,16 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         var outcome = "unregistered";
         try
         {
+            void TellIfCovered(int port, string notice)
+            {
+                if (config.HttpFilter?.Ports.Contains(port) == true)
+                {
+                    _ = control.SendAsync(new NoticeMessage(notice)).ContinueWith(static sent => _ = sent.Exception, TaskScheduler.Default);
+                }
+            }
+
+            _tls.FilteringResumed += TellIfCovered;
+            using var unsubscribe = new CallbackDisposable(() => _tls.FilteringResumed -= TellIfCovered);
             await control.SendAsync(new RegisteredMessage(
                 session.Id, session.Secret, SidecarVersion.Current, _registry.ServedPorts, notice, [.. _registry.ServedPorts.Select(port => PortState(config, port))]));
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(closed, session.EndRequested);
@@ -306,5 +316,10 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         [LoggerMessage(EventId = SidecarEventIds.BadSessionFrame, EventName = "BadSessionFrame", Level = LogLevel.Warning,
             Message = "Closed a session endpoint connection from {Remote}: {Reason}")]
         public static partial void BadFrame(ILogger logger, string? remote, string reason);
+    }
+
+    private sealed class CallbackDisposable(Action callback) : IDisposable
+    {
+        public void Dispose() => callback();
     }
 }

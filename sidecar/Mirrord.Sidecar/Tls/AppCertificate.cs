@@ -31,4 +31,8 @@ internal sealed record AppCertificate(int Version, X509Certificate2 Leaf, SslStr
 
         return Authorities.Count > 0 && Tunnel.Security.CertificateTrust.ChainsTo(presented, Authorities);
     }
+
+    /// <summary>The certificate's first DNS name (subject alternative names), as a caller that knows the service would send in SNI; null when it has none.</summary>
+    public static string? FirstDnsName(X509Certificate2 certificate)
+        => certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(names => names.EnumerateDnsNames()).FirstOrDefault();
 }

@@ -12,36 +12,61 @@ namespace Mirrord.Sidecar.Tls;
 /// must know before it terminates callers' TLS on that port: which ALPN protocols the app offers
 /// (the sidecar offers callers the same), whether the app presents the Secret's certificate, and
 /// whether it asks callers for a client certificate, which the sidecar cannot present for them.
+/// A refusal is not for good: the app may have been restarting, or be given the certificate later,
+/// so a refused port is asked again after a back-off (10 s, doubling up to 5 min, on the injected
+/// clock), and when it can be filtered again <see cref="FilteringResumed"/> tells the sessions.
 /// </summary>
 internal sealed partial class AppTlsProbe
 {
     private static readonly List<SslApplicationProtocol> s_offered = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
+    private static readonly TimeSpan s_firstRetry = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_longestRetry = TimeSpan.FromMinutes(5);
+
     private readonly AppCertificates _certificates;
     private readonly string _address;
+    private readonly TimeProvider _time;
     private readonly ILogger<AppTlsProbe> _logger;
     private readonly ConcurrentDictionary<int, Task<AppTlsProfile>> _profiles = new();
 
-    public AppTlsProbe(AppCertificates certificates, IOptions<SidecarOptions> options, ILogger<AppTlsProbe> logger)
+    public AppTlsProbe(AppCertificates certificates, IOptions<SidecarOptions> options, TimeProvider time, ILogger<AppTlsProbe> logger)
     {
         _certificates = certificates;
         _address = options.Value.AppAddress;
+        _time = time;
         _logger = logger;
     }
 
-    /// <summary>The port's profile for <paramref name="certificate"/>, learnt once; a port the app does not serve yet is asked again next time.</summary>
+    /// <summary>A port that was refused can be filtered now: the port, and a sentence for the developers whose filters cover it.</summary>
+    public event Action<int, string>? FilteringResumed;
+
+    /// <summary>How long a refused port waits before it is asked again, after <paramref name="refusals"/> refusals in a row.</summary>
+    public static TimeSpan RetryAfter(int refusals)
+        => TimeSpan.FromTicks(Math.Min(s_longestRetry.Ticks, s_firstRetry.Ticks << Math.Min(Math.Max(refusals - 1, 0), 16)));
+
+    /// <summary>
+    /// The port's profile for <paramref name="certificate"/>, learnt once; a refused port is asked again once
+    /// its back-off has passed, and a port the app does not serve yet next time.
+    /// </summary>
     public async Task<AppTlsProfile> ProfileAsync(int port, AppCertificate certificate, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var known = _profiles.GetOrAdd(port, p => ProbeAsync(p, certificate));
+            var known = _profiles.GetOrAdd(port, p => ProbeAsync(p, certificate, previous: null));
             var profile = await known.WaitAsync(cancellationToken);
-            if (profile.CertificateVersion == certificate.Version)
+            if (profile.CertificateVersion != certificate.Version)
             {
-                return profile;
+                _profiles.TryUpdate(port, ProbeAsync(port, certificate, previous: null), known);
+                continue;
             }
 
-            _profiles.TryUpdate(port, ProbeAsync(port, certificate), known);
+            if (profile.Refusal is not null && _time.GetElapsedTime(profile.LearntAt) >= RetryAfter(profile.Refusals))
+            {
+                _profiles.TryUpdate(port, ProbeAsync(port, certificate, profile), known);
+                continue;
+            }
+
+            return profile;
         }
     }
 
@@ -65,7 +90,24 @@ internal sealed partial class AppTlsProbe
         return notices.Count == 0 ? null : string.Join("; ", notices);
     }
 
-    private async Task<AppTlsProfile> ProbeAsync(int port, AppCertificate certificate)
+    private async Task<AppTlsProfile> ProbeAsync(int port, AppCertificate certificate, AppTlsProfile? previous)
+    {
+        var profile = await HandshakeAsync(port, certificate);
+        if (profile.Refusal is not null)
+        {
+            return profile with { LearntAt = _time.GetTimestamp(), Refusals = (previous?.Refusals ?? 0) + 1 };
+        }
+
+        if (previous?.Refusal is not null)
+        {
+            Log.PortFilteredAgain(_logger, port);
+            FilteringResumed?.Invoke(port, $"HTTPS on port {port} is filtered now: the app's TLS can be terminated again (it was relayed unfiltered: {previous.Refusal})");
+        }
+
+        return profile;
+    }
+
+    private async Task<AppTlsProfile> HandshakeAsync(int port, AppCertificate certificate)
     {
         var askedForClientCertificate = false;
         var client = _certificates.ClientCertificate;
@@ -123,14 +165,16 @@ internal sealed partial class AppTlsProbe
     }
 
     /// <summary>The certificate's first DNS name, as a caller that knows the service would send in SNI.</summary>
-    private static string TargetHost(AppCertificate certificate)
-        => certificate.Leaf.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>()
-            .SelectMany(names => names.EnumerateDnsNames()).FirstOrDefault() ?? "localhost";
+    private static string TargetHost(AppCertificate certificate) => AppCertificate.FirstDnsName(certificate.Leaf) ?? "localhost";
 
     private static partial class Log
     {
         [LoggerMessage(EventId = SidecarEventIds.TlsPortNotFiltered, EventName = "TlsPortNotFiltered", Level = LogLevel.Warning,
             Message = "TLS on port {Port} is relayed unfiltered: {Reason}")]
         public static partial void PortNotFiltered(ILogger logger, int port, string reason);
+
+        [LoggerMessage(EventId = SidecarEventIds.TlsPortFilteredAgain, EventName = "TlsPortFilteredAgain", Level = LogLevel.Information,
+            Message = "TLS on port {Port} can be terminated again: its requests are filtered from now on")]
+        public static partial void PortFilteredAgain(ILogger logger, int port);
     }
 }

@@ -18,7 +18,7 @@ internal static class TlsTermination
     /// <summary>Runs the server handshake; on success the connection's transport is the decrypted stream until it is disposed.</summary>
     /// <exception cref="System.Security.Authentication.AuthenticationException">The caller's handshake failed.</exception>
     public static async Task<TerminatedConnection> TerminateAsync(
-        ConnectionContext connection, AppCertificate certificate, AppTlsProfile profile, CancellationToken cancellationToken)
+        ConnectionContext connection, AppCertificate certificate, AppTlsProfile profile, TimeProvider time, CancellationToken cancellationToken)
     {
         var original = connection.Transport;
         var tls = new SslStream(new DuplexPipeStream(original), leaveInnerStreamOpen: false);
@@ -39,23 +39,67 @@ internal static class TlsTermination
             throw;
         }
 
-        connection.Transport = new DecryptedPipe(PipeReader.Create(tls), PipeWriter.Create(tls));
+        // Kestrel writes into a pipe that a pump copies into the SslStream, as its own transports do: a caller that
+        // hung up then completes the pipe (Kestrel sees the connection end), where a write straight into the
+        // SslStream would throw into Kestrel's flusher, which logs every exception as an error. Neither side
+        // disposes the SslStream: it outlives both and goes with the connection.
+        var output = new Pipe(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
+        var pump = PumpAsync(output.Reader, tls);
+        connection.Transport = new DecryptedPipe(PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true)), output.Writer);
         connection.Features.Set<ITlsConnectionFeature>(new TlsConnectionFeature());
         var negotiated = tls.NegotiatedApplicationProtocol.Protocol.ToArray();
         connection.Features.Set<ITlsApplicationProtocolFeature>(new NegotiatedProtocol(negotiated));
-        return new TerminatedConnection(connection, original, tls, negotiated.AsSpan().SequenceEqual("h2"u8));
+        return new TerminatedConnection(connection, original, tls, output, pump, time, negotiated.AsSpan().SequenceEqual("h2"u8));
+    }
+
+    private static async Task PumpAsync(PipeReader decrypted, SslStream tls)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await decrypted.ReadAsync();
+                foreach (var segment in result.Buffer)
+                {
+                    await tls.WriteAsync(segment);
+                }
+
+                await tls.FlushAsync();
+                decrypted.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+        {
+            // The caller went away: routine, and what Kestrel learns from the completed pipe.
+        }
+        finally
+        {
+            await decrypted.CompleteAsync();
+        }
     }
 
     /// <summary>A terminated connection; disposing it puts the original transport back, as Kestrel expects when the pipeline returns.</summary>
-    internal sealed class TerminatedConnection(ConnectionContext connection, IDuplexPipe original, SslStream tls, bool http2) : IAsyncDisposable
+    internal sealed class TerminatedConnection(ConnectionContext connection, IDuplexPipe original, SslStream tls, Pipe output, Task pump, TimeProvider time, bool http2) : IAsyncDisposable
     {
+        /// <summary>How long the last bytes Kestrel wrote may take to reach a caller before the connection is closed anyway.</summary>
+        private static readonly TimeSpan s_drain = TimeSpan.FromSeconds(5);
+
         /// <summary>Whether ALPN chose HTTP/2 (else the decrypted bytes are sniffed as on a cleartext connection).</summary>
         public bool Http2 { get; } = http2;
 
         public async ValueTask DisposeAsync()
         {
             connection.Transport = original;
+            await output.Writer.CompleteAsync();
+
+            // The answer's last bytes go out before the connection closes, unless the caller stopped reading.
+            await Task.WhenAny(pump, Task.Delay(s_drain, time));
             await tls.DisposeAsync();
+            await pump;
         }
     }
 

@@ -66,6 +66,9 @@ public sealed class SessionClient : IAsyncDisposable
     /// <summary>What the sidecar wants the developer to know about the session (the pod's default filter applied), or null.</summary>
     public string? Notice { get; }
 
+    /// <summary>A notice the sidecar sent while the session runs (<see cref="NoticeMessage"/>).</summary>
+    public event Action<string>? Noticed;
+
     /// <summary>What the session does with each intercepted port, as the sidecar said (<see cref="RegisteredMessage.PortStates"/>).</summary>
     public IReadOnlyList<string> PortStates { get; }
 
@@ -333,6 +336,9 @@ public sealed class SessionClient : IAsyncDisposable
                     case ClaimedMessage { Granted: not null, Refused: not null } claimed:
                         Answer(claimed.Granted, granted: true);
                         Answer(claimed.Refused, granted: false);
+                        break;
+                    case NoticeMessage notice:
+                        Noticed?.Invoke(notice.Message);
                         break;
                     case ErrorMessage error:
                         EndCode = error.Code;

@@ -58,6 +58,9 @@ public sealed record UnregisterMessage : SessionMessage;
 
 public sealed record ErrorMessage(string Code, string Message) : SessionMessage;
 
+/// <summary>Something the developer should know that changed while the session runs (a port filtered again); the session goes on.</summary>
+public sealed record NoticeMessage(string Message) : SessionMessage;
+
 /// <summary>
 /// The CLI asks to deliver stolen requests <paramref name="RequestIds"/> (their <c>mirrord-request-id</c>)
 /// to the developer's process, which it does for each only once the sidecar grants it. Claims that

@@ -15,6 +15,7 @@ namespace Mirrord.Tunnel.Protocol;
 [JsonDerivedType(typeof(NeedTunnelMessage), "need-tunnel")]
 [JsonDerivedType(typeof(UnregisterMessage), "unregister")]
 [JsonDerivedType(typeof(ErrorMessage), "error")]
+[JsonDerivedType(typeof(NoticeMessage), "notice")]
 [JsonDerivedType(typeof(ClaimMessage), "claim")]
 [JsonDerivedType(typeof(ClaimedMessage), "claimed")]
 [JsonDerivedType(typeof(KillMessage), "kill")]

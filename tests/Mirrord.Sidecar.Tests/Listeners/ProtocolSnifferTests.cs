@@ -41,7 +41,7 @@ public sealed class ProtocolSnifferTests
     }
 
     [Fact]
-    public async Task SilentCaller_IsRawOnceTheSilenceTimeoutPasses_AndTheRelaysReadsAreNotCancelled()
+    public async Task SilentCaller_IsSilentOnceTheSilenceTimeoutPasses_AndTheRelaysReadsAreNotCancelled()
     {
         var time = new FakeTimeProvider();
         var pipe = new Pipe();
@@ -54,7 +54,7 @@ public sealed class ProtocolSnifferTests
         await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("HELLO"));
         var next = await pipe.Reader.ReadAsync();
 
-        Assert.Equal(InboundProtocol.Raw, protocol);
+        Assert.Equal(InboundProtocol.Silent, protocol);
         Assert.False(next.IsCanceled);
         Assert.Equal(5, next.Buffer.Length);
     }

@@ -57,8 +57,11 @@ internal sealed class HttpsPod : IAsyncDisposable
         SecretVolume? clientSecret = null,
         TimeSpan? validFor = null,
         TestAppTls? laptopTls = null,
-        bool httpsStealing = true)
+        bool httpsStealing = true,
+        TimeProvider? time = null)
     {
+        // On a fake clock, sessions must not be reaped for the silence the test's jumps create.
+        var sessionTimeout = time is null ? null : "01:00:00";
         var authority = TestCertificateAuthority.Create("test CA");
         var served = authority.IssueServer(ServiceName, validFor);
         var volume = secret?.Invoke(authority, served) ?? SecretVolume.With(served, authority.Pem);
@@ -73,7 +76,11 @@ internal sealed class HttpsPod : IAsyncDisposable
             ["Sidecar:Tls:ClientCertificateDirectory"] = clientSecret?.Path ?? string.Empty,
             ["Sidecar:Tls:ReloadInterval"] = "00:00:00.200",
         };
-        var sidecar = await SidecarHost.StartAsync([pod.TlsPort, pod.HttpPort], settings, output);
+        if (sessionTimeout is not null)
+        {
+            settings["Sidecar:SessionTimeout"] = sessionTimeout;
+        }
+        var sidecar = await SidecarHost.StartAsync([pod.TlsPort, pod.HttpPort], settings, output, time);
         self = new HttpsPod(authority, served, volume, clientSecret, pod, laptop, sidecar);
         return self;
     }

@@ -1,8 +1,13 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Grpc.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Mirrord.Testing;
 using Mirrord.Testing.Grpc;
 using Mirrord.Testing.Tls;
@@ -165,6 +170,28 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task PortRefusedOnce_IsAskedAgainAfterItsBackOff_AndTheDeveloperIsToldWhenItIsFiltered()
+    {
+        // The app comes up with an old certificate, then serves the Secret's (a restart, a late cert-manager).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var old = TestCertificateAuthority.Create("old CA");
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine, time: clock);
+        var secrets = pod.Served;
+        pod.Served = old.IssueServer(HttpsPod.ServiceName);
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+        await cli.WaitForLineAsync(line => line.Contains($"HTTPS on port {pod.Port} is relayed unfiltered", StringComparison.Ordinal));
+        pod.Served = secrets;
+
+        var beforeTheBackOff = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+        clock.Advance(Mirrord.Sidecar.Tls.AppTlsProbe.RetryAfter(1));
+        var afterIt = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+
+        Assert.EndsWith("pod\n", beforeTheBackOff.Body, StringComparison.Ordinal);
+        Assert.EndsWith("laptop\n", afterIt.Body, StringComparison.Ordinal);
+        await cli.WaitForLineAsync(line => line.Contains($"HTTPS on port {pod.Port} is filtered now", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ExpiredCertificate_CallersThatCheckItRefuseIt_AsTheyWouldTheAppsOwn()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine, validFor: TimeSpan.FromHours(-1));
@@ -196,6 +223,109 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         await Poll.UntilAsync(
             async () => (await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice")).Body.EndsWith("laptop\n", StringComparison.Ordinal),
             "a request with the developer's header is stolen once the Secret is there");
+    }
+
+    [Fact]
+    public async Task CallerQuietAfterItsHandshake_IsServedWhenItSpeaks_AsTheAppWouldServeIt()
+    {
+        // Certificate checkers and pooled clients complete the handshake and send their request later.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine, time: clock);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, pod.Sidecar.InboundPortFor(pod.Port));
+        await using var tls = new SslStream(new NetworkStream(socket));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = HttpsPod.ServiceName,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && pod.Authority.Issued(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())),
+        });
+
+        // Far past the silence after which a cleartext connection is taken for a server-speaks-first protocol.
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        await tls.WriteAsync(Encoding.ASCII.GetBytes($"GET /whoami HTTP/1.1\r\nHost: {HttpsPod.ServiceName}\r\nConnection: close\r\n\r\n"));
+        var answer = await new StreamReader(tls).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.StartsWith("HTTP/1.1 200", answer, StringComparison.Ordinal);
+        Assert.Contains("x-served-by: pod", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(pod.Sidecar.Logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task Http2CallersClosingTheirConnections_AreRoutine_NothingIsLoggedAsAnError()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await pod.ConnectAsync("steal", Alice, http2: true);
+
+        // Each caller opens its own HTTP/2 connection over TLS, is answered, and goes away, as gRPC clients do when they exit.
+        await Parallel.ForAsync(0, 300, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
+        {
+            using var client = pod.Client(HttpVersion.Version20);
+            using var request = new HttpRequestMessage(HttpMethod.Get, pod.Url("/whoami")) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            if (i % 2 == 0)
+            {
+                request.Headers.Add("X-Dev", "alice");
+            }
+
+            using var response = await client.SendAsync(request, token);
+            Assert.Equal(i % 2 == 0 ? "laptop" : "pod", await response.ServedByAsync());
+        });
+
+        Assert.DoesNotContain(pod.Sidecar.Logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task CallersInventingHosts_GetAnswers_WithoutTheSidecarKeepingAPoolForEachHost()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+
+        // A client that sends whatever Host it likes (and that name in SNI), and trusts the test's authority whatever the name.
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, pod.Sidecar.InboundPortFor(pod.Port), token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && pod.Authority.Issued(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())),
+            },
+        });
+
+        for (var i = 0; i < 3 * Mirrord.Sidecar.Forwarding.AppInvoker.PooledHosts; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, pod.Url("/whoami"));
+            request.Headers.Host = $"made-up-{i}.example";
+            using var response = await client.SendAsync(request);
+            Assert.Equal("pod", await response.ServedByAsync());
+        }
+
+        Assert.Equal(Mirrord.Sidecar.Forwarding.AppInvoker.PooledHosts, pod.Sidecar.Services.GetRequiredService<Mirrord.Sidecar.Forwarding.AppInvoker>().PooledTlsClients);
+    }
+
+    [Fact]
+    public async Task PlaintextHttpOnATlsPort_GoesToTheAppAsBytes_NeverToTheLaptop()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await pod.ConnectAsync("steal", Alice);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, pod.Sidecar.InboundPortFor(pod.Port));
+        await using var stream = new NetworkStream(socket);
+
+        // Without the sidecar the app's TLS stack refuses this; through it, it must not reach a developer in clear.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /whoami HTTP/1.1\r\nHost: {HttpsPod.ServiceName}\r\nX-Dev: alice\r\nConnection: close\r\n\r\n"));
+        var answer = await new StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.DoesNotContain("laptop", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTP/1.1 200", answer, StringComparison.Ordinal);
+        Assert.Empty(pod.Laptop.Requests);
+        Assert.Empty(pod.Pod.Requests);
     }
 
     [Fact]
