@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # This tree against an earlier commit, back to back on the same machine, for a change to the request path:
-#   the stolen path (each build's sidecar with each build's CLI) in throughput (wrk) and latency at
-#   1000 requests/s (h2load), against the local app alone; and the pass-through sidecar's memory
-#   after 30 s and 60 s at 1000 requests/s.
+#   pass-through throughput (HTTP/1.1 with wrk, HTTP/2 with h2load) against the app alone; the stolen path
+#   (each build's sidecar with each build's CLI) in throughput (wrk) and latency at 1000 requests/s
+#   (h2load), against the local app alone; and the pass-through sidecar's memory after 30 s and 60 s at
+#   1000 requests/s.
 # Usage: bench/compare.sh REV [rounds] [seconds]
 # Needs: apt-get install wrk nghttp2-client
 set -euo pipefail
@@ -24,11 +25,26 @@ dotnet "$app_dll" app 18080 19080 15480 >"$work/app.log" 2>&1 & pids+=($!)
 dotnet "$app_dll" laptop 28080 29080 25480 >"$work/laptop.log" 2>&1 & pids+=($!)
 wait_for http://127.0.0.1:18080/bytes/1 && wait_for http://127.0.0.1:28080/bytes/1
 steal='{ "feature": { "network": { "incoming": { "mode": "steal", "http_filter": { "path_filter": "^/bytes", "ports": [18080] } } } } }'
-sidecar_cmd=("${base_sidecar[@]}"); cli_bin=$base_cli; sidecar base 1; connect base 1 "$steal" 28080; sidecar base-memory 3
-sidecar_cmd=("${current_sidecar[@]}"); cli_bin=$current_cli; sidecar current 2; connect current 2 "$steal" 28080; sidecar current-memory 4
-h1[local]=28080
+sidecar_cmd=("${base_sidecar[@]}"); cli_bin=$base_cli; sidecar base 1; connect base 1 "$steal" 28080; sidecar base-memory 3; sidecar base-pass 5
+sidecar_cmd=("${current_sidecar[@]}"); cli_bin=$current_cli; sidecar current 2; connect current 2 "$steal" 28080; sidecar current-memory 4; sidecar current-pass 6
+h1[local]=28080; h1[direct]=18080; h2[direct]=19080
 
 echo "# $(git rev-parse --short "$rev") (base) against this tree ($(git rev-parse --short HEAD)$(git diff --quiet || echo ', with changes'))"
+echo "## Pass-through (nobody connected): wrk -t2 -c32 (HTTP/1.1), h2load -t2 -c32 -m10 (h2c), $rounds rounds of $seconds s"
+for name in direct base-pass current-pass; do wrk -t2 -c32 -d3s "http://127.0.0.1:${h1[$name]}/bytes/1024" >/dev/null; done
+for round in $(seq "$rounds"); do
+  for name in direct base-pass current-pass; do
+    wrk -t2 -c32 -d"${seconds}s" --timeout 5s "http://127.0.0.1:${h1[$name]}/bytes/1024" | wrk_rps >>"$work/pass1-$name"
+    h2load -t2 -c32 -m10 -D "$seconds" "http://127.0.0.1:${h2[$name]}/bytes/1024" | h2load_rps >>"$work/pass2-$name"
+  done
+done
+echo "| target | HTTP/1.1 median req/s | ratio to direct | HTTP/2 median req/s | ratio to direct |"
+echo "|---|---:|---:|---:|---:|"
+for name in direct base-pass current-pass; do
+  m1=$(median <"$work/pass1-$name"); m2=$(median <"$work/pass2-$name")
+  echo "| ${name%-pass} | $m1 | $(ratio "$m1" "$(median <"$work/pass1-direct")") | $m2 | $(ratio "$m2" "$(median <"$work/pass2-direct")") |"
+done
+
 for name in local base current; do wrk -t2 -c32 -d3s "http://127.0.0.1:${h1[$name]}/bytes/1024" >/dev/null; done
 echo "## The stolen path (wrk -t2 -c32, $rounds rounds of $seconds s)"
 for round in $(seq "$rounds"); do

@@ -70,13 +70,22 @@ internal sealed class NamespacePod : IDemoPod
     /// <summary>Stops the sidecar process (as a crash would) and starts it again; returns once it is ready.</summary>
     public async Task RestartSidecarAsync(Func<Task> whileDown, CancellationToken cancellationToken)
     {
+        await KillSidecarAsync(cancellationToken);
+        await whileDown();
+        StartSidecarAgain();
+        await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
+    }
+
+    /// <summary>Kills the sidecar as a crash or the OOM killer would (SIGKILL), and waits until it is gone.</summary>
+    public async Task KillSidecarAsync(CancellationToken cancellationToken)
+    {
         var sidecar = _sidecar ?? throw new InvalidOperationException("the pod has no sidecar");
         sidecar.Kill(entireProcessTree: true);
         await sidecar.WaitForExitAsync(cancellationToken);
-        await whileDown();
-        _sidecar = StartProcess("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
-        await WaitReadyAsync(new Uri($"http://{s_podAddress}:{SidecarPorts.Health}/readyz"), cancellationToken);
     }
+
+    /// <summary>Starts the sidecar again as the kubelet restarts a native sidecar: the same command and environment.</summary>
+    public void StartSidecarAgain() => _sidecar = StartProcess("mirrord-sidecar", _sidecarCommand, _sidecarEnvironment);
 
     public SessionDialer Dial { get; }
 

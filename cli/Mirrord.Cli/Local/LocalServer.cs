@@ -1,7 +1,7 @@
-using Mirrord.Tunnel.Settings;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Mirrord.Cli.Output;
+using Mirrord.Tunnel.Settings;
 
 namespace Mirrord.Cli.Local;
 

@@ -1,10 +1,10 @@
-using Mirrord.Tunnel.Settings;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mirrord.Incoming.Configuration;
+using Mirrord.Tunnel.Settings;
 
 namespace Mirrord.Cli.Local;
 

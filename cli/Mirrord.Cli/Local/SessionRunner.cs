@@ -15,13 +15,22 @@ internal static class SessionRunner
 {
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
 
+    // A lost session is usually a sidecar restarting: it listens again well under a second after the kubelet
+    // starts it (docs/BENCHMARKS.md, section 6), and until the session is back the developer's requests go to
+    // the app. So for the first seconds the CLI tries every quarter second, then backs off; each try is one
+    // port-forward through the API server.
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_quickRetries = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(
         IncomingConfig config, string name, string pod, SessionDialer dial, LocalServer server, Reporter reporter, CancellationToken cancellationToken,
         bool failFast = true, SessionOwner? owner = null, Action<string, string>? recordEvent = null)
     {
         var incoming = IncomingConfigWriter.WriteIncoming(config);
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = s_firstBackoff;
         var everRegistered = false;
+        var quickUntil = DateTime.UtcNow + s_quickRetries;
+        var toldQuick = false;
         while (true)
         {
             TunnelDialer? dialer = null;
@@ -52,18 +61,25 @@ internal static class SessionRunner
                     return ExitCodes.SidecarUnreachable;
                 }
 
-                reporter.Warning($"still cannot reach pod {pod} ({ex.Message}); retrying in {backoff.TotalSeconds:0} s");
+                var quick = DateTime.UtcNow < quickUntil;
+                if (!quick || !toldQuick)
+                {
+                    reporter.Warning($"still cannot reach pod {pod} ({ex.Message}); retrying {(quick ? $"every {Seconds(backoff)} for a few seconds" : $"in {Seconds(backoff)}")}");
+                    toldQuick |= quick;
+                }
+
                 if (!await DelayAsync(backoff, cancellationToken))
                 {
                     return ExitCodes.Success;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                backoff = DateTime.UtcNow < quickUntil ? s_firstBackoff : TimeSpan.FromTicks(Math.Min(Math.Max(backoff.Ticks * 2, TimeSpan.TicksPerSecond), s_maxBackoff.Ticks));
                 continue;
             }
 
             everRegistered = true;
-            backoff = TimeSpan.FromSeconds(1);
+            backoff = s_firstBackoff;
+            toldQuick = false;
             dialer = server.Connections.Start(pod, session, cancellationToken);
             reporter.Progress(
                 $"session {session.SessionId} registered on pod {pod} (sidecar {session.SidecarVersion}, ports {string.Join(", ", session.InterceptedPorts)}): " +
@@ -115,13 +131,16 @@ internal static class SessionRunner
                 return session.EndCode == SessionErrorCodes.Policy ? ExitCodes.PolicyRefused : ExitCodes.EndedByAdministrator;
             }
 
-            reporter.Warning($"lost the session on pod {pod} ({reason}); reconnecting in {backoff.TotalSeconds:0} s");
+            quickUntil = DateTime.UtcNow + s_quickRetries;
+            reporter.Warning($"lost the session on pod {pod} ({reason}); reconnecting in {Seconds(backoff)}");
             if (!await DelayAsync(backoff, cancellationToken))
             {
                 return ExitCodes.Success;
             }
         }
     }
+
+    private static string Seconds(TimeSpan span) => $"{span.TotalSeconds.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} s";
 
     private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using Mirrord.Tunnel.Settings;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
@@ -8,6 +7,7 @@ using Mirrord.Incoming.Configuration;
 using Mirrord.Incoming.Policy;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Tunnel.Protocol;
+using Mirrord.Tunnel.Settings;
 
 namespace Mirrord.Sidecar.Sessions;
 

@@ -102,8 +102,19 @@ public sealed class SessionClient : IAsyncDisposable
         try
         {
             using var incoming = JsonDocument.Parse(incomingJson);
-            await SessionFrames.WriteAsync(stream, new RegisterMessage(SessionProtocol.Version, name, incoming.RootElement.Clone(), owner), cancellationToken);
-            var reply = await SessionFrames.ReadAsync(stream, cancellationToken);
+            using var unanswered = new CancellationTokenSource(SessionTimings.CliRegisterTimeout, time);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(unanswered.Token, cancellationToken);
+            SessionMessage? reply;
+            try
+            {
+                await SessionFrames.WriteAsync(stream, new RegisterMessage(SessionProtocol.Version, name, incoming.RootElement.Clone(), owner), either.Token);
+                reply = await SessionFrames.ReadAsync(stream, either.Token);
+            }
+            catch (OperationCanceledException) when (unanswered.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"the sidecar did not answer the registration within {SessionTimings.CliRegisterTimeout.TotalSeconds:0} s");
+            }
+
             var registered = reply switch
             {
                 RegisteredMessage ok => ok,

@@ -25,4 +25,11 @@ public static class SessionTimings
     /// is gone and the new one does not meet it.
     /// </summary>
     public static TimeSpan CliSilenceTimeout { get; } = SidecarSessionTimeout + CliPingInterval;
+
+    /// <summary>
+    /// How long the CLI waits for the answer to <c>register</c>: a sidecar that accepted the connection
+    /// but never answers (a stalled port-forward, a sidecar killed under it) must not hold the developer's
+    /// session away for good; the CLI then tries again. The same as a silent control connection.
+    /// </summary>
+    public static TimeSpan CliRegisterTimeout { get; } = CliSilenceTimeout;
 }
