@@ -23,5 +23,4 @@ switch (args)
         return 0;
 }
 
-await SidecarApplication.Build(args).RunAsync();
-return 0;
+return await Mirrord.Hosting.SettingsCheck.RunAsync("mirrord-sidecar", () => SidecarApplication.Build(args).RunAsync(), Console.Error);

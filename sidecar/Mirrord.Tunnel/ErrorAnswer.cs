@@ -23,12 +23,25 @@ public sealed record ErrorAnswer(int StatusCode, string ContentType, IReadOnlyLi
     /// <param name="error">The <see cref="TunnelErrors"/> name.</param>
     /// <param name="message">One line for people.</param>
     /// <param name="grpcStatus">The gRPC status a gRPC caller gets instead.</param>
-    public static ErrorAnswer For(string? requestContentType, int httpStatus, string error, string message, int grpcStatus)
-        => IsGrpc(requestContentType)
-            ? new ErrorAnswer(200, "application/grpc",
-                [new(TunnelHeaders.Error, error), new("grpc-status", grpcStatus.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("grpc-message", PercentEncode(message))],
-                null)
-            : new ErrorAnswer(httpStatus, "text/plain; charset=utf-8", [new(TunnelHeaders.Error, error)], message + "\n");
+    /// <param name="reference">Which request it was (<see cref="TunnelHeaders.ErrorReference"/>), or null.</param>
+    public static ErrorAnswer For(string? requestContentType, int httpStatus, string error, string message, int grpcStatus, string? reference = null)
+    {
+        List<KeyValuePair<string, string>> headers = [new(TunnelHeaders.Error, error)];
+        if (reference is not null)
+        {
+            headers.Add(new(TunnelHeaders.ErrorReference, reference));
+            message = $"{message} (request {reference})";
+        }
+
+        if (!IsGrpc(requestContentType))
+        {
+            return new ErrorAnswer(httpStatus, "text/plain; charset=utf-8", headers, message + "\n");
+        }
+
+        headers.Add(new("grpc-status", grpcStatus.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        headers.Add(new("grpc-message", PercentEncode(message)));
+        return new ErrorAnswer(200, "application/grpc", headers, null);
+    }
 
     // grpc-message: printable ASCII except '%' as is, everything else as %XX of its UTF-8 bytes.
     private static string PercentEncode(string message)

@@ -37,6 +37,30 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public async Task Program_BadClusterPolicy_ExitsTwo_NamingTheSetting_WithoutAStackTrace()
+    {
+        var folder = Directory.CreateTempSubdirectory("mirrord-webhook-").FullName;
+        TestCertificate.Write(Path.Combine(folder, "tls.crt"), Path.Combine(folder, "tls.key"));
+        await using var webhook = Mirrord.Testing.ProgramProcess.Start(
+            [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "mirrord-webhook.dll")],
+            new Dictionary<string, string>
+            {
+                ["MIRRORD_Webhook__Port"] = Mirrord.Testing.FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["MIRRORD_Webhook__MetricsPort"] = Mirrord.Testing.FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["MIRRORD_Webhook__CertificateFile"] = Path.Combine(folder, "tls.crt"),
+                ["MIRRORD_Webhook__KeyFile"] = Path.Combine(folder, "tls.key"),
+                ["MIRRORD_Injection__Policy"] = """{ "allowedModes": ["everything"] }""",
+            });
+
+        await webhook.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Mirrord.Hosting.SettingsCheck.InvalidSettings, webhook.ExitCode);
+        Assert.Contains("mirrord-webhook: error: Injection:Policy: allowedModes: \"everything\" is not", webhook.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", webhook.Output, StringComparison.Ordinal);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task MisspeltSidecarLimit_RefusesToStart_NamingIt()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookHost.StartAsync(settings: new Dictionary<string, string?>

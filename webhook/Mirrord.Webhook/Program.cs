@@ -16,5 +16,4 @@ switch (args)
         return 0;
 }
 
-await WebhookApplication.RunAsync(args);
-return 0;
+return await Mirrord.Hosting.SettingsCheck.RunAsync("mirrord-webhook", () => WebhookApplication.RunAsync(args), Console.Error);

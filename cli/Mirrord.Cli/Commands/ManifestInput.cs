@@ -8,6 +8,9 @@ namespace Mirrord.Cli.Commands;
 /// <summary>Reading manifests (a file or stdin), <c>--namespace-labels</c> and <c>--namespace-annotations</c>, shared by <c>inject</c> and <c>check-inject</c>.</summary>
 internal static class ManifestInput
 {
+    // An optional DNS-subdomain prefix and a name (Kubernetes' qualified names), then '='.
+    private static readonly System.Text.RegularExpressions.Regex s_pairStart = new(@"^\s*([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?=", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>
     /// Reads the manifests and runs the injector over them, with the namespace labels from
     /// <paramref name="labelsText"/> or else <paramref name="defaultLabels"/>. Null, with the problem
@@ -99,8 +102,23 @@ internal static class ManifestInput
             return true;
         }
 
+        // A comma starts a new pair only where a key follows (a Kubernetes name, then '='): an annotation's value
+        // may hold commas itself, as a mirrord.dev/policy of several rules does.
+        var pairs = new List<string>();
+        foreach (var piece in text.Split(','))
+        {
+            if (pairs.Count > 0 && !s_pairStart.IsMatch(piece))
+            {
+                pairs[^1] += "," + piece;
+            }
+            else
+            {
+                pairs.Add(piece);
+            }
+        }
+
         var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in pairs.Select(p => p.Trim()).Where(p => p.Length > 0))
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)

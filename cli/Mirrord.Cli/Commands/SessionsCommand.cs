@@ -110,9 +110,10 @@ internal static class SessionsCommand
         TextWriter output, TextWriter error, string? kubeconfig, string? context, string? ns, string? targetText,
         Func<KubeContext, IReadOnlyList<V1Pod>, Task<int>> act, CancellationToken cancellationToken)
     {
+        KubeContext? created = null;
         try
         {
-            using var kube = KubeContext.Create(kubeconfig, context, ns, null);
+            using var kube = created = KubeContext.Create(kubeconfig, context, ns, null);
             IReadOnlyList<V1Pod> pods;
             if (targetText is null)
             {
@@ -148,6 +149,12 @@ internal static class SessionsCommand
             var failure = KubeErrors.From(ex, "listing pods");
             error.WriteLine($"error: {failure.Message}");
             return failure.ExitCode;
+        }
+        catch (HttpRequestException ex)
+        {
+            // As connect says it: the API server is the problem, not a sidecar.
+            error.WriteLine($"error: cannot reach the API server{(created is null ? string.Empty : $" of context {created.ContextName}")}: {ex.Message}");
+            return ExitCodes.KubernetesUnavailable;
         }
         catch (Exception ex) when (ex is IOException or SocketException or SessionRejectedException)
         {

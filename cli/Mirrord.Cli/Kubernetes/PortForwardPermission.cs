@@ -17,40 +17,57 @@ internal static class PortForwardPermission
         => $"connect needs get on pods/portforward in namespace {ns} (a port-forward over WebSocket is a GET), and from Kubernetes 1.35 create as well. " +
            $"Check with: kubectl auth can-i get pods/portforward -n {ns} && kubectl auth can-i create pods/portforward -n {ns}";
 
-    /// <exception cref="KubernetesException">A verb the port-forward needs is denied.</exception>
-    public static async Task CheckAsync(KubeContext kube, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks for each pod the session will port-forward to, by name: a Role may grant pods/portforward on some
+    /// pods only (resourceNames), and a question without a name would be answered for every pod at once.
+    /// </summary>
+    /// <exception cref="KubernetesException">A verb the port-forward needs is denied on one of the pods.</exception>
+    public static async Task CheckAsync(KubeContext kube, IReadOnlyList<string> pods, CancellationToken cancellationToken)
     {
         var verbs = await CreateIsCheckedAsync(kube, cancellationToken) ? new[] { "get", "create" } : ["get"];
-        var denied = new List<string>();
-        foreach (var verb in verbs)
+        var denied = new List<(string Verb, string Pod)>();
+        foreach (var pod in pods)
         {
-            V1SelfSubjectAccessReview review;
-            try
+            foreach (var verb in verbs)
             {
-                review = await kube.Client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview
+                V1SelfSubjectAccessReview review;
+                try
                 {
-                    Spec = new V1SelfSubjectAccessReviewSpec
+                    review = await kube.Client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview
                     {
-                        ResourceAttributes = new V1ResourceAttributes { NamespaceProperty = kube.Namespace, Verb = verb, Resource = "pods", Subresource = "portforward" },
-                    },
-                }, cancellationToken: cancellationToken);
-            }
-            catch (HttpOperationException)
-            {
-                // The question itself is not allowed or not served: the port-forward's own answer will tell.
-                return;
-            }
+                        Spec = new V1SelfSubjectAccessReviewSpec
+                        {
+                            ResourceAttributes = new V1ResourceAttributes
+                            {
+                                NamespaceProperty = kube.Namespace,
+                                Verb = verb,
+                                Resource = "pods",
+                                Subresource = "portforward",
+                                Name = pod,
+                            },
+                        },
+                    }, cancellationToken: cancellationToken);
+                }
+                catch (HttpOperationException)
+                {
+                    // The question itself is not allowed or not served: the port-forward's own answer will tell.
+                    return;
+                }
 
-            if (review.Status?.Allowed != true)
-            {
-                denied.Add(verb);
+                if (review.Status?.Allowed != true)
+                {
+                    denied.Add((verb, pod));
+                }
             }
         }
 
         if (denied.Count > 0)
         {
+            var verbsDenied = string.Join(" or ", denied.Select(d => d.Verb).Distinct());
+            var podsDenied = denied.Select(d => d.Pod).Distinct().ToList();
             throw new KubernetesException(ExitCodes.KubernetesUnavailable,
-                $"your account may not {string.Join(" or ", denied)} pods/portforward in namespace {kube.Namespace} (context {kube.ContextName}); {Needed(kube.Namespace)}");
+                $"your account may not {verbsDenied} pods/portforward on pod(s) {string.Join(", ", podsDenied)} in namespace {kube.Namespace} (context {kube.ContextName}); " +
+                $"{Needed(kube.Namespace)} (for one pod: kubectl auth can-i {denied[0].Verb} pods/{podsDenied[0]} --subresource=portforward -n {kube.Namespace})");
         }
     }
 

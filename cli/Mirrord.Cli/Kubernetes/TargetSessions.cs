@@ -58,7 +58,7 @@ internal sealed class TargetSessions
         }
 
         _reporter.Progress($"found {pods.Count} ready pod(s) of {_target}: {string.Join(", ", pods.Select(pod => pod.Name()))}");
-        await PortForwardPermission.CheckAsync(_kube, cancellationToken);
+        await PortForwardPermission.CheckAsync(_kube, [.. injected.Select(pod => pod.Name())], cancellationToken);
         watcher.Track(pods);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var first = pods.Select(pod => Join(pod, failFast: true, stopping.Token)).ToList();

@@ -57,7 +57,9 @@ internal sealed partial class LocalDelivery : IDisposable
         var containerPort = int.TryParse(headers[TunnelHeaders.Port], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         var http2 = headers[TunnelHeaders.Protocol] == TunnelHeaders.Http2;
         var overTls = headers[TunnelHeaders.Tls] == "1" && _target.Tls is not null;
-        var mode = headers[TunnelHeaders.Mode].ToString() is { Length: > 0 } m ? m : TunnelHeaders.Steal;
+        var tunnelMode = headers[TunnelHeaders.Mode].ToString();
+        var wholeConnection = tunnelMode == TunnelHeaders.Tcp;
+        var mode = tunnelMode is TunnelHeaders.Mirror ? TunnelHeaders.Mirror : TunnelHeaders.Steal;
         long? requestId = long.TryParse(headers[TunnelHeaders.RequestId], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         foreach (var name in headers.Keys.Where(TunnelHeaders.IsTunnelHeader).ToList())
         {
@@ -65,6 +67,11 @@ internal sealed partial class LocalDelivery : IDisposable
         }
 
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+
+        // The caller is told which request failed (as the sidecar would tell it), never where on the laptop.
+        var reference = items?[TunnelConnectionSource.SessionItemKey] is Tunnel.Client.SessionClient owner && requestId is { } number
+            ? $"{owner.SessionId}/{number.ToString(CultureInfo.InvariantCulture)}"
+            : null;
         var pod = items?[TunnelConnectionSource.PodItemKey] as string ?? "?";
         if (requestId is { } claim && !await ClaimAsync(items, claim, context.RequestAborted))
         {
@@ -84,9 +91,10 @@ internal sealed partial class LocalDelivery : IDisposable
 
         var localPort = _target.PortFor(containerPort);
         string? error = null;
-        if (context.Request.Path == TunnelHeaders.TcpPath && HttpMethods.IsPost(context.Request.Method))
+        // Only the sidecar sets the mode (it removes every caller's tunnel headers): a caller's POST to this path is an ordinary request.
+        if (wholeConnection && context.Request.Path == TunnelHeaders.TcpPath && HttpMethods.IsPost(context.Request.Method))
         {
-            error = await RelayConnectionAsync(context, localPort);
+            error = await RelayConnectionAsync(context, localPort, reference);
         }
         else
         {
@@ -102,7 +110,7 @@ internal sealed partial class LocalDelivery : IDisposable
             else if (result != ForwarderError.None)
             {
                 error = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? result.ToString();
-                await RespondUnreachableAsync(context, localPort, error);
+                await RespondUnreachableAsync(context, localPort, error, reference);
             }
         }
 
@@ -114,7 +122,7 @@ internal sealed partial class LocalDelivery : IDisposable
     private static async Task<bool> ClaimAsync(IDictionary<object, object?>? items, long requestId, CancellationToken cancellationToken)
         => items?[TunnelConnectionSource.SessionItemKey] is Tunnel.Client.SessionClient session && await session.ClaimAsync(requestId, cancellationToken);
 
-    private async Task<string?> RelayConnectionAsync(HttpContext context, int localPort)
+    private async Task<string?> RelayConnectionAsync(HttpContext context, int localPort, string? reference)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -123,7 +131,7 @@ internal sealed partial class LocalDelivery : IDisposable
         }
         catch (SocketException ex)
         {
-            await RespondUnreachableAsync(context, localPort, ex.Message);
+            await RespondUnreachableAsync(context, localPort, ex.Message, reference);
             return ex.Message;
         }
 
@@ -151,7 +159,7 @@ internal sealed partial class LocalDelivery : IDisposable
         }
     }
 
-    private async Task RespondUnreachableAsync(HttpContext context, int localPort, string reason)
+    private async Task RespondUnreachableAsync(HttpContext context, int localPort, string reason, string? reference)
     {
         Log.LocalAppUnreachable(_logger, _target.Address, localPort, reason);
         if (context.Response.HasStarted)
@@ -162,7 +170,7 @@ internal sealed partial class LocalDelivery : IDisposable
         context.Response.Clear();
         var answer = ErrorAnswer.For(
             context.Request.ContentType, StatusCodes.Status502BadGateway, TunnelErrors.LocalAppUnreachable,
-            $"mirrord: this request was stolen to a developer's machine, but nothing answers on {_target.Address}:{localPort} there ({reason}).", ErrorAnswer.GrpcUnavailable);
+            "mirrord: this request was taken by a developer's debugging session, but the developer's local process did not answer it.", ErrorAnswer.GrpcUnavailable, reference);
         context.Response.StatusCode = answer.StatusCode;
         context.Response.ContentType = answer.ContentType;
         foreach (var (name, value) in answer.Headers)

@@ -130,8 +130,10 @@ public sealed record SessionPolicy
                 }
             }
 
-            var explicitPorts = (config.Ports ?? []).Concat(config.HttpFilter?.Ports ?? []).Intersect(ProtectedPorts).ToList();
-            if (config.Ports is not null && explicitPorts.Count > 0)
+            // Only the top-level ports name what a session takes (docs/POLICY.md); http_filter.ports only says
+            // which of them are filtered, and protected ports are never stolen whatever it says (Apply).
+            var explicitPorts = (config.Ports ?? []).Intersect(ProtectedPorts).ToList();
+            if (explicitPorts.Count > 0)
             {
                 return new PolicyRefusal(PolicyRules.ProtectedPort, $"port(s) {string.Join(", ", explicitPorts)} may never be stolen on this pod; remove them from \"ports\"");
             }

@@ -71,10 +71,14 @@ internal sealed class AuditTrail
             if (config is not null)
             {
                 w.WriteString("filter", config.HttpFilter?.Rule.Describe());
+                // The ports the session really filters: a protected port stays in http_filter.ports but is never stolen.
                 w.WriteStartArray("filterPorts");
                 foreach (var port in config.HttpFilter?.Ports ?? [])
                 {
-                    w.WriteNumberValue(port);
+                    if (Mirrord.Incoming.Policy.PortClaims.For(config, port).Kind == Mirrord.Incoming.Policy.PortClaimKind.FilteredRequests)
+                    {
+                        w.WriteNumberValue(port);
+                    }
                 }
 
                 w.WriteEndArray();

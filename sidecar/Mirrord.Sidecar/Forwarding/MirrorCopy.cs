@@ -105,5 +105,6 @@ internal sealed class MirrorCopy
         return message;
     }
 
-    private static bool IsHopByHop(string name) => s_notCopied.Contains(name) || name.StartsWith(':');
+    // A caller's own tunnel headers never ride along: the CLI believes those of a copy as of a stolen request.
+    private static bool IsHopByHop(string name) => s_notCopied.Contains(name) || name.StartsWith(':') || TunnelHeaders.IsTunnelHeader(name);
 }

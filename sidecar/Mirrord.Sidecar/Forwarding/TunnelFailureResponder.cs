@@ -8,7 +8,9 @@ namespace Mirrord.Sidecar.Forwarding;
 /// Turns a failed stolen request into the documented answer: 502 (504 for a timeout) with
 /// <c>mirrord-error</c> naming the reason and a one-line body, or the gRPC status a gRPC caller
 /// understands (<see cref="ErrorAnswer"/>). Never a retry to the container: the request may already
-/// have had side effects on the laptop.
+/// have had side effects on the laptop. Callers are any client of the pod: the answer says what happened
+/// and which request it was (a reference the developer finds in their output and the sidecar's log),
+/// never whose session took it or what failed on the developer's side.
 /// </summary>
 internal static class TunnelFailureResponder
 {
@@ -41,7 +43,6 @@ internal static class TunnelFailureResponder
 
         var delivered = mayHaveBeenDelivered;
         var reason = delivered ? TunnelErrors.DeliveryInterrupted : session.HasEnded ? TunnelErrors.SessionEnded : TunnelErrors.TunnelUnavailable;
-        var detail = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message;
         var timedOut = error == ForwarderError.RequestTimedOut;
         var fate = delivered
             ? "The developer's process may have received it; it was not sent to the application."
@@ -50,7 +51,12 @@ internal static class TunnelFailureResponder
             context.Request.ContentType,
             timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
             reason,
-            $"mirrord: this request was stolen by session {session.Name} but the path to the developer's machine failed ({reason}: {detail ?? error.ToString()}). {fate}",
-            timedOut ? ErrorAnswer.GrpcDeadlineExceeded : ErrorAnswer.GrpcUnavailable));
+            $"mirrord: this request was taken by a developer's debugging session, but the path to the developer's machine failed ({reason}). {fate}",
+            timedOut ? ErrorAnswer.GrpcDeadlineExceeded : ErrorAnswer.GrpcUnavailable,
+            Reference(context, session)));
     }
+
+    /// <summary>Which request this is, as the caller is told and the sidecar logs it: the session's id and the request's number in it.</summary>
+    public static string Reference(HttpContext context, Session session)
+        => context.Features.Get<StealTicket>() is { } ticket ? $"{session.Id}/{ticket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : session.Id;
 }

@@ -23,6 +23,14 @@ internal sealed class TunnelTransformer : HttpTransformer
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var headers = proxyRequest.Headers;
+
+        // The CLI believes these headers: a caller's own must not reach it (a forged port, protocol, request id, mode).
+        RemoveTunnelHeaders(headers);
+        if (proxyRequest.Content is { } content)
+        {
+            RemoveTunnelHeaders(content.Headers);
+        }
+
         headers.TryAddWithoutValidation(TunnelHeaders.Port, (InboundConnection.ContainerPortOf(httpContext) ?? 0).ToString(CultureInfo.InvariantCulture));
         headers.TryAddWithoutValidation(TunnelHeaders.Protocol, HttpProtocol.IsHttp2(httpContext.Request.Protocol) ? TunnelHeaders.Http2 : TunnelHeaders.Http11);
         headers.TryAddWithoutValidation(TunnelHeaders.Mode, TunnelHeaders.Steal);
@@ -34,6 +42,24 @@ internal sealed class TunnelTransformer : HttpTransformer
         if (httpContext.Features.Get<Sessions.StealTicket>() is { } ticket)
         {
             headers.TryAddWithoutValidation(TunnelHeaders.RequestId, ticket.Id.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>Removes every <c>mirrord-</c> header, as a caller may have sent them.</summary>
+    internal static void RemoveTunnelHeaders(System.Net.Http.Headers.HttpHeaders headers)
+    {
+        List<string>? names = null;
+        foreach (var header in headers.NonValidated)
+        {
+            if (TunnelHeaders.IsTunnelHeader(header.Key))
+            {
+                (names ??= []).Add(header.Key);
+            }
+        }
+
+        foreach (var name in names ?? [])
+        {
+            headers.Remove(name);
         }
     }
 }

@@ -25,7 +25,7 @@ internal static class TcpSteal
             Content = new DuplexStreamContent(connection.Transport.Input.AsStream(leaveOpen: true)),
         };
         request.Headers.TryAddWithoutValidation(TunnelHeaders.Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, TunnelHeaders.Steal);
+        request.Headers.TryAddWithoutValidation(TunnelHeaders.Mode, TunnelHeaders.Tcp);
         request.Headers.TryAddWithoutValidation(TunnelHeaders.RequestId, ticket.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {

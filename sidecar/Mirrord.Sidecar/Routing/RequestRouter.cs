@@ -169,7 +169,8 @@ internal sealed partial class RequestRouter
             context.Response.Headers.RetryAfter = "1";
             await TunnelFailureResponder.WriteAsync(context, ErrorAnswer.For(
                 context.Request.ContentType, StatusCodes.Status503ServiceUnavailable, TunnelErrors.SessionBusy,
-                $"mirrord: session {session.Name} has {_options.StolenRequestsPerSession} stolen requests in flight already.", ErrorAnswer.GrpcResourceExhausted));
+                $"mirrord: the developer's debugging session that takes this request has {_options.StolenRequestsPerSession} requests in flight already.",
+                ErrorAnswer.GrpcResourceExhausted, session.Id));
             return;
         }
 
@@ -219,7 +220,7 @@ internal sealed partial class RequestRouter
         }
 
         _metrics.Failed(SidecarMetrics.Decisions.Stolen);
-        Log.StolenRequestFailed(_logger, session.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+        Log.StolenRequestFailed(_logger, session.Name, TunnelFailureResponder.Reference(context, session), error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
         await TunnelFailureResponder.RespondAsync(context, session, error, claimed);
     }
 
@@ -274,8 +275,8 @@ internal sealed partial class RequestRouter
         public static partial void CallerHungUp(ILogger logger, int port, ForwarderError error);
 
         [LoggerMessage(EventId = SidecarEventIds.StolenRequestFailed, EventName = "StolenRequestFailed", Level = LogLevel.Warning,
-            Message = "A request stolen by session {Name} failed ({Error}): {Reason}")]
-        public static partial void StolenRequestFailed(ILogger logger, string name, ForwarderError error, string? reason);
+            Message = "Request {Reference} stolen by session {Name} failed ({Error}): {Reason}")]
+        public static partial void StolenRequestFailed(ILogger logger, string name, string reference, ForwarderError error, string? reason);
 
         [LoggerMessage(EventId = SidecarEventIds.ProbeKept, EventName = "ProbeKept", Level = LogLevel.Debug,
             Message = "A probe of the pod on port {Port} went to the app, not to session {Name}, which would have stolen it")]

@@ -54,6 +54,19 @@ public sealed class MeshInjectCommandTests
     }
 
     [Fact]
+    public async Task NamespaceAnnotations_AValueWithCommas_IsOneAnnotation_AsAPolicyOfSeveralRulesIs()
+    {
+        var result = await CliRunner.RunAsync(
+            "check-inject", "-f", Manifest("rendered.yaml"), "--namespace-labels", "mirrord.dev/injection=enabled",
+            "--namespace-annotations", """mirrord.dev/policy={"allowedModes":["steal","mirror"],"maxSessionsPerPod":2},linkerd.io/inject=enabled""");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("policy: allowed modes: steal, mirror", result.Lines);
+        Assert.Contains("policy: at most 2 session(s) per pod", result.Lines);
+        Assert.Contains("redirect: behind-linkerd", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NamespaceAnnotations_NotKeyValue_IsAUsageErrorNamingTheFlag()
     {
         var result = await CliRunner.RunAsync("check-inject", "-f", Manifest("rendered.yaml"), "--namespace-annotations", "linkerd.io/inject");

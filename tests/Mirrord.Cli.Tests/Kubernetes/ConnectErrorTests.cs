@@ -73,8 +73,26 @@ public sealed class ConnectErrorTests
         Assert.True(result.Code == ExitCodes.KubernetesUnavailable, string.Join("\n", result.Lines));
         Assert.Equal(0, env.Api.PortForwards);
         var message = Assert.Single(result.Lines, line => line.StartsWith("error:", StringComparison.Ordinal));
-        Assert.Contains($"your account may not {deniedVerb} pods/portforward in namespace shop (context fake)", message, StringComparison.Ordinal);
+        Assert.Contains($"your account may not {deniedVerb} pods/portforward on pod(s) orders-a in namespace shop (context fake)", message, StringComparison.Ordinal);
         Assert.Contains("kubectl auth can-i get pods/portforward -n shop && kubectl auth can-i create pods/portforward -n shop", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PortForwardAllowedOnOtherPodsOnly_IsToldBeforeAnyTrafficMoves_NamingThePod()
+    {
+        // A Role that grants pods/portforward on some pods by name (resourceNames) is asked about the pods connect will use.
+        await using var env = await TargetEnvironment.StartAsync(replicas: 2);
+        env.Publish(0);
+        env.Publish(1);
+        env.Api.DenyFor("get", "pods/portforward", "orders-b");
+
+        var result = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig()));
+
+        Assert.True(result.Code == ExitCodes.KubernetesUnavailable, string.Join("\n", result.Lines));
+        Assert.Equal(0, env.Api.PortForwards);
+        var message = Assert.Single(result.Lines, line => line.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("your account may not get pods/portforward on pod(s) orders-b in namespace shop", message, StringComparison.Ordinal);
+        Assert.Contains("kubectl auth can-i get pods/orders-b --subresource=portforward -n shop", message, StringComparison.Ordinal);
     }
 
     [Fact]

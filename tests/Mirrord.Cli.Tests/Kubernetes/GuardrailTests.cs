@@ -88,6 +88,10 @@ public sealed class GuardrailTests
             Assert.Equal(replica.Name, await replica.ServedByAsync("alice"));
         }
 
+        // The audit line names the ports the session really filters: none here, the only one being protected.
+        var started = JsonDocument.Parse(replica.Sidecar.AuditLines.First(line => line.Contains("\"session-started\"", StringComparison.Ordinal))).RootElement;
+        Assert.Equal(0, started.GetProperty("filterPorts").GetArrayLength());
+
         var port = replica.App.HttpPort.ToString(CultureInfo.InvariantCulture);
         var naming = CliRunner.WriteConfig($$"""{ "feature": { "network": { "incoming": { "mode": "steal", "ports": [{{port}}], "http_filter": { "header_filter": "^X-Dev: alice$", "ports": [{{port}}] } } } } }""");
         var refused = await RunAsync(env.ConnectArgs("--target", "deployment/orders", "-f", naming));

@@ -152,6 +152,25 @@ public sealed class KubeconfigTests
         }
     }
 
+    [Theory]
+    [InlineData("sessions")]
+    [InlineData("sessions kill --all")]
+    [InlineData("status --target deployment/orders")]
+    public async Task ApiServerUnreachable_ExitsKubernetesUnavailable_SayingSo_WithoutAStackTrace(string command)
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 0);
+        var nobodyListens = $"https://127.0.0.1:{Mirrord.Testing.FreePort.Next()}";
+        var kubeconfig = env.WriteKubeconfig();
+        await File.WriteAllTextAsync(kubeconfig, (await File.ReadAllTextAsync(kubeconfig)).Replace(env.Api.Address.ToString().TrimEnd('/'), nobodyListens, StringComparison.Ordinal));
+
+        var cli = new CliSession([.. command.Split(' '), "--kubeconfig", kubeconfig]);
+        var code = await cli.Exited.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(code == 7, string.Join("\n", cli.Lines));
+        Assert.Contains("cannot reach the API server", Error((code, cli.Lines)), StringComparison.Ordinal);
+        Assert.DoesNotContain(cli.Lines, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+    }
+
     private static string Error((int Code, IReadOnlyList<string> Lines) result) => Assert.Single(result.Lines, line => line.StartsWith("error:", StringComparison.Ordinal));
 
     private static async Task<(int Code, IReadOnlyList<string> Lines)> StatusAsync(string kubeconfig)

@@ -60,6 +60,8 @@ public sealed class SessionPolicyTests
     [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""")]
     [InlineData("""{ "allowedModes": ["steal", "mirror"] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""")]
     [InlineData("""{ "allowedModes": ["steal"], "protectedPorts": [9090] }""", """{ "mode": "steal", "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080] } }""")]
+    // Only the top-level ports name what a session takes (docs/POLICY.md): a protected port in http_filter.ports alone is allowed, and never stolen.
+    [InlineData("""{ "protectedPorts": [9090] }""", """{ "mode": "steal", "ports": [8080], "http_filter": { "header_filter": "^X-Dev: a$", "ports": [8080, 9090] } }""")]
     [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "steal", "http_filter": { "all_of": [ { "header": "^X-Dev: a$" }, { "path": "^/api" } ], "ports": [8080, 9090] } }""")]
     [InlineData("""{ "requiredHeaderFilter": "^\\^?X-Dev: " }""", """{ "mode": "mirror" }""")]
     [InlineData("""{ "maxSessionsPerPod": 1 }""", """{ "mode": "mirror" }""")]

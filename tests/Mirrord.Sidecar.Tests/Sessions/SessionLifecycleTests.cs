@@ -73,7 +73,7 @@ public sealed class SessionLifecycleTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task StolenRequest_LocalProcessDown_Gets502NamingTheLocalApp()
+    public async Task StolenRequest_LocalProcessDown_Gets502WithItsReference_AndOnlyTheDeveloperIsToldWhere()
     {
         var downPort = Testing.FreePort.Next();
         await using var cli = await Testing.CliSession.ConnectAsync(
@@ -87,7 +87,13 @@ public sealed class SessionLifecycleTests(ITestOutputHelper output) : IAsyncLife
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal(TunnelErrors.LocalAppUnreachable, response.Headers.GetValues(TunnelHeaders.Error).Single());
-        Assert.Contains($"127.0.0.1:{downPort}", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var body = await response.Content.ReadAsStringAsync();
+
+        // Any client of the pod reads this answer: which request, not whose laptop or which port on it.
+        Assert.DoesNotContain(downPort.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+        var reference = response.Headers.GetValues(TunnelHeaders.ErrorReference).Single();
+        Assert.Contains($"(request {reference})", body, StringComparison.Ordinal);
+        await cli.WaitForLineAsync(line => line.Contains("GET /whoami -> 502", StringComparison.Ordinal) && line.Contains(downPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
 
     [Fact]

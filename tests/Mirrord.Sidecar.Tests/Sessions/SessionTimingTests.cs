@@ -82,7 +82,8 @@ public sealed class SessionTimingTests(ITestOutputHelper output) : IAsyncLifetim
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal(TunnelErrors.TunnelUnavailable, response.Headers.GetValues(TunnelHeaders.Error).Single());
-        Assert.Contains($"within {_defaults.TunnelConnectTimeout.TotalSeconds:0} s", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("frozen", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(_env.Sidecar.Logs.Entries, e => e.Message.Contains($"within {_defaults.TunnelConnectTimeout.TotalSeconds:0} s", StringComparison.Ordinal) && e.Message.Contains("frozen", StringComparison.Ordinal));
         Assert.DoesNotContain(_env.Pod.Requests, r => r.Headers.TryGetValue("X-Dev", out var dev) && dev == "alice");
     }
 

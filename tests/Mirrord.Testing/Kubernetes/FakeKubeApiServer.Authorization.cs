@@ -15,6 +15,7 @@ namespace Mirrord.Testing.Kubernetes;
 public sealed partial class FakeKubeApiServer
 {
     private readonly HashSet<(string Verb, string Resource)> _denied = [];
+    private readonly HashSet<(string Verb, string Resource, string Name)> _deniedNames = [];
     private readonly List<ImpersonatedRequest> _impersonated = [];
     private readonly List<JsonObject> _createdEvents = [];
 
@@ -62,11 +63,26 @@ public sealed partial class FakeKubeApiServer
         }
     }
 
-    private bool Allowed(string verb, string resource)
+    /// <summary>
+    /// Takes <paramref name="verb"/> on <paramref name="resource"/> of the object <paramref name="name"/> alone away from
+    /// the user, as a Role whose rule lists other resourceNames does (RBAC matches a rule's resourceNames against the
+    /// request's name; plugin/pkg/auth/authorizer/rbac/rbac.go, ResourceMatches).
+    /// </summary>
+    public void DenyFor(string verb, string resource, string name)
     {
         lock (_gate)
         {
-            return !_denied.Contains((verb, resource));
+            _deniedNames.Add((verb, resource, name));
+        }
+    }
+
+    private bool Allowed(string verb, string resource, string? name = null)
+    {
+        lock (_gate)
+        {
+            // A question without a name is about every object: a rule limited to some names does not answer it yes.
+            return !_denied.Contains((verb, resource))
+                && (name is null ? !_deniedNames.Any(d => d.Verb == verb && d.Resource == resource) : !_deniedNames.Contains((verb, resource, name)));
         }
     }
 
@@ -111,7 +127,8 @@ public sealed partial class FakeKubeApiServer
             var verb = attributes?["verb"]?.GetValue<string>() ?? string.Empty;
             var resource = attributes?["resource"]?.GetValue<string>() ?? string.Empty;
             var subresource = attributes?["subresource"]?.GetValue<string>();
-            var allowed = Allowed(verb, subresource is { Length: > 0 } ? $"{resource}/{subresource}" : resource);
+            var name = attributes?["name"]?.GetValue<string>() is { Length: > 0 } named ? named : null;
+            var allowed = Allowed(verb, subresource is { Length: > 0 } ? $"{resource}/{subresource}" : resource, name);
             review["status"] = new JsonObject { ["allowed"] = allowed };
             context.Response.StatusCode = StatusCodes.Status201Created;
             await context.Response.WriteAsJsonAsync(review);

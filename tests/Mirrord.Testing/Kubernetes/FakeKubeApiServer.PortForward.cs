@@ -34,7 +34,7 @@ public sealed partial class FakeKubeApiServer
     {
         foreach (var verb in MinorVersion >= 35 ? new[] { "get", "create" } : ["get"])
         {
-            if (!Allowed(verb, "pods/portforward"))
+            if (!Allowed(verb, "pods/portforward", name))
             {
                 await ForbiddenAsync(context, verb, "pods/portforward", name, ns);
                 return;
