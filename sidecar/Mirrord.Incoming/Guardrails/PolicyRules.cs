@@ -8,4 +8,5 @@ public static class PolicyRules
     public const string MaxSessions = "max-sessions-per-pod";
     public const string MaxLifetime = "max-session-lifetime";
     public const string ProtectedPort = "protected-ports";
+    public const string RequiredHeader = "required-header";
 }

@@ -29,7 +29,11 @@ public sealed record SessionPolicy
 
     public IReadOnlyList<int> ProtectedPorts { get; init; } = [];
 
-    public bool IsEmpty => AllowedModes is null && RequiredHeaderFilters.Count == 0 && MaxSessionsPerPod is null && MaxSessionLifetime is null && ProtectedPorts.Count == 0;
+    /// <summary>Headers every request must carry to be stolen or copied, whatever the session's filter says (checked per request by the sidecar).</summary>
+    public IReadOnlyList<RequiredHeader> RequiredHeaders { get; init; } = [];
+
+    public bool IsEmpty => AllowedModes is null && RequiredHeaderFilters.Count == 0 && MaxSessionsPerPod is null && MaxSessionLifetime is null && ProtectedPorts.Count == 0
+        && RequiredHeaders.Count == 0;
 
     /// <summary>The stricter of the two, rule by rule: modes both allow, both sets of patterns, the lower limits, both sets of ports.</summary>
     public SessionPolicy Combine(SessionPolicy other) => new()
@@ -39,6 +43,7 @@ public sealed record SessionPolicy
         MaxSessionsPerPod = Min(MaxSessionsPerPod, other.MaxSessionsPerPod),
         MaxSessionLifetime = MaxSessionLifetime is { } a && other.MaxSessionLifetime is { } b ? (a < b ? a : b) : MaxSessionLifetime ?? other.MaxSessionLifetime,
         ProtectedPorts = [.. ProtectedPorts.Union(other.ProtectedPorts).Order()],
+        RequiredHeaders = [.. RequiredHeaders.Union(other.RequiredHeaders)],
     };
 
     private static int? Min(int? a, int? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
@@ -68,6 +73,7 @@ public sealed record SessionPolicy
             lines.Add($"never stolen: port(s) {string.Join(", ", ProtectedPorts)}");
         }
 
+        lines.AddRange(RequiredHeaders.Select(header => $"only requests with {header.Describe()} are stolen or copied"));
         return lines;
     }
 
@@ -100,6 +106,11 @@ public sealed record SessionPolicy
             json["protectedPorts"] = new JsonArray([.. ProtectedPorts.Select(p => (JsonNode)JsonValue.Create(p))]);
         }
 
+        if (RequiredHeaders.Count > 0)
+        {
+            json["requiredHeader"] = new JsonArray([.. RequiredHeaders.Select(h => (JsonNode)new JsonObject { ["name"] = h.Name, ["value"] = h.ValuePattern })]);
+        }
+
         return json.ToJsonString();
     }
 
@@ -120,14 +131,31 @@ public sealed record SessionPolicy
         {
             foreach (var required in RequiredHeaderFilters)
             {
+                // Header patterns ignore case (docs/CONFIG.md), so the requirement reads them so too.
                 var requirement = new System.Text.RegularExpressions.Regex(
-                    Filtering.RustRegexDialect.Translate(required).Pattern ?? required, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                    Filtering.RustRegexDialect.Translate(required).Pattern ?? required,
+                    System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
                 if (!PinnedHeaderPatterns(config.HttpFilter?.Rule).Any(requirement.IsMatch))
                 {
                     return new PolicyRefusal(PolicyRules.HeaderFilter,
-                        $"a steal filter here must pin a header whose pattern matches {required} (a header_filter, or a header rule inside all_of); " +
-                        $"this session's filter is {config.HttpFilter?.Rule.Describe() ?? "none"}");
+                        $"a steal filter here must pin a header whose pattern matches {required} (a header_filter, or a header rule inside all_of, " +
+                        $"anchored to its header name as ^Name: and without a top-level |); this session's filter is {config.HttpFilter?.Rule.Describe() ?? "none"}");
                 }
+
+                // A pinned header on one port says nothing about a port taken whole.
+                if (kind == SessionKind.StealUnfiltered)
+                {
+                    return new PolicyRefusal(PolicyRules.HeaderFilter,
+                        $"a steal filter here must pin a header whose pattern matches {required} on every port it steals; this session takes some port whole " +
+                        "(a port in ports that http_filter.ports does not list)");
+                }
+            }
+
+            if (RequiredHeaders.Count > 0 && kind == SessionKind.StealUnfiltered)
+            {
+                return new PolicyRefusal(PolicyRules.RequiredHeader,
+                    $"only requests with {string.Join(" and ", RequiredHeaders.Select(h => h.Describe()))} may be stolen here, and this session takes some port whole, " +
+                    "whose connections carry no header to check; give it an http_filter for every port it steals");
             }
 
             // Only the top-level ports name what a session takes (docs/POLICY.md); http_filter.ports only says
@@ -158,10 +186,12 @@ public sealed record SessionPolicy
                 ? config with { Ports = [.. config.Ports.Except(ProtectedPorts)] }
                 : config with { IgnorePorts = [.. config.IgnorePorts.Union(ProtectedPorts)] };
 
-    // Header patterns every match of the rule needs: the rule itself, or members of all_of (any_of pins nothing).
+    // Header patterns every match of the rule needs: the rule itself, or members of all_of (any_of pins nothing). A
+    // pattern pins its header only when it can match that header's lines alone: ^Name: ... without a top-level
+    // alternation ("^X-Dev: a$|." matches every request).
     private static IEnumerable<string> PinnedHeaderPatterns(FilterRuleConfig? rule) => rule switch
     {
-        HeaderRuleConfig header => [header.Pattern],
+        HeaderRuleConfig header when Filtering.FilterPattern.AnchoredHeaderName(header.Pattern) is not null => [header.Pattern],
         CompositeRuleConfig { RequiresAll: true } all => all.Rules.SelectMany(PinnedHeaderPatterns),
         _ => [],
     };

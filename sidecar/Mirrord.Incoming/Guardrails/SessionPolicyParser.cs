@@ -13,7 +13,7 @@ namespace Mirrord.Incoming.Guardrails;
 /// </summary>
 public static class SessionPolicyParser
 {
-    private static readonly string[] s_fields = ["allowedModes", "requiredHeaderFilter", "maxSessionsPerPod", "maxSessionLifetime", "protectedPorts"];
+    private static readonly string[] s_fields = ["allowedModes", "requiredHeaderFilter", "requiredHeader", "maxSessionsPerPod", "maxSessionLifetime", "protectedPorts"];
 
     public static (SessionPolicy? Policy, IReadOnlyList<string> Errors) Parse(string text, string source)
     {
@@ -57,6 +57,9 @@ public static class SessionPolicyParser
                         break;
                     case "protectedPorts":
                         policy = policy with { ProtectedPorts = Ports(value, where, errors) };
+                        break;
+                    case "requiredHeader":
+                        policy = policy with { RequiredHeaders = Headers(value, where, errors) };
                         break;
                     default:
                         errors.Add($"{where}: unknown field; expected one of {string.Join(", ", s_fields)}");
@@ -119,6 +122,49 @@ public static class SessionPolicyParser
         }
 
         return patterns;
+    }
+
+    private static List<RequiredHeader> Headers(JsonElement value, string where, List<string> errors)
+    {
+        var items = value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray()] : new List<JsonElement> { value };
+        var headers = new List<RequiredHeader>();
+        foreach (var item in items)
+        {
+            const string Shape = "must be { \"name\": header name, \"value\": optional regex }, or a list of them";
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+            {
+                errors.Add($"{where}: {Shape}");
+                continue;
+            }
+
+            var headerName = name.GetString()!;
+            if (headerName.Length == 0 || !headerName.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                errors.Add($"{where}: name \"{headerName}\" is not an HTTP header name");
+                continue;
+            }
+
+            string? pattern = null;
+            foreach (var member in item.EnumerateObject().Where(m => m.Name is not "name"))
+            {
+                if (member.Name != "value" || member.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                {
+                    errors.Add($"{where}: {Shape}; \"{member.Name}\" is not one of them");
+                    continue;
+                }
+
+                pattern = member.Value.GetString();
+                if (pattern is not null && !FilterPattern.TryValidate(pattern, out var problem))
+                {
+                    errors.Add($"{where}.value: {problem}");
+                    pattern = null;
+                }
+            }
+
+            headers.Add(new RequiredHeader(headerName, pattern));
+        }
+
+        return headers;
     }
 
     private static TimeSpan? Lifetime(JsonElement value, string where, List<string> errors)

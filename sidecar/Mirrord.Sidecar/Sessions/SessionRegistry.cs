@@ -16,6 +16,7 @@ internal sealed class SessionRegistry
     private readonly IReadOnlyList<int> _servedPorts;
     private readonly TimeProvider _time;
     private readonly TimeSpan _filterTime;
+    private readonly Mirrord.Incoming.Guardrails.RequiredHeaderGate _requiredHeaders;
     private Session[] _sessions = [];
 
     public SessionRegistry(IOptions<SidecarOptions> options, TimeProvider time)
@@ -23,6 +24,7 @@ internal sealed class SessionRegistry
         var value = options.Value;
         _time = time;
         _filterTime = value.FilterTimePerRequest;
+        _requiredHeaders = new Mirrord.Incoming.Guardrails.RequiredHeaderGate(value.SessionPolicy().RequiredHeaders);
         _servedPorts = [.. value.InterceptedPortList.Concat(value.DirectListenerList.Select(l => l.ContainerPort)).Distinct().Order()];
     }
 
@@ -114,6 +116,12 @@ internal sealed class SessionRegistry
     /// </summary>
     public RouteResult Route(int port, IFilterableRequest request)
     {
+        // The pod's policy may require a header on every request a session takes: without it, nobody gets it.
+        if (!_requiredHeaders.IsOpen && !_requiredHeaders.Admits(request))
+        {
+            return new RouteResult(null, null);
+        }
+
         List<Session>? mirrors = null;
         var deadline = new FilterDeadline(_time, _filterTime);
         foreach (var session in Sessions)
