@@ -31,7 +31,7 @@ public sealed class PodInjector
     {
         if (IsInjected(pod))
         {
-            return MeshRedirectRepair.TryRepair(pod, context) ?? InjectionResult.Skip("the pod already carries the mirrord sidecar");
+            return WithCurrentPolicy(pod, context, MeshRedirectRepair.TryRepair(pod, context)) ?? InjectionResult.Skip("the pod already carries the mirrord sidecar");
         }
 
         // The API server only sends well-formed pods; anything else is left alone rather than patched blindly.
@@ -138,6 +138,41 @@ public sealed class PodInjector
 
         var described = mesh.Kind == MeshKind.None ? reason : $"{reason}; the redirect sits {redirect.Mode.Describe()} ({mesh.Evidence})";
         return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode, probeRewrite.Lines, policy.Describe());
+    }
+
+    /// <summary>
+    /// An injected pod gets the cluster's and namespace's policy of this moment, whatever it was injected with
+    /// (<see cref="PolicyRefresh"/>); a namespace policy that cannot be read allows no session until it is fixed.
+    /// </summary>
+    private InjectionResult? WithCurrentPolicy(JsonObject pod, InjectionContext context, InjectionResult? repair)
+    {
+        var (policy, problem) = EffectivePolicy(context);
+        if (problem is not null)
+        {
+            policy = policy.Combine(new Incoming.Guardrails.SessionPolicy { AllowedModes = [] });
+        }
+
+        var operations = PolicyRefresh.Plan(pod, policy);
+        if (operations.Count == 0)
+        {
+            return repair;
+        }
+
+        var warnings = new List<string>(repair?.Warnings ?? []);
+        if (problem is not null)
+        {
+            warnings.Add($"mirrord: {problem}; the already injected {PodJson.Describe(pod)} allows no session meanwhile");
+        }
+
+        var reason = "the pod already carries the mirrord sidecar; its session policy is brought up to date with the cluster's and the namespace's";
+        return new InjectionResult(
+            InjectionOutcome.Injected,
+            repair is null ? reason : $"{repair.Reason}; {reason}",
+            new JsonPatch([.. repair?.Patch.Operations ?? [], .. operations]),
+            warnings,
+            repair?.Redirect,
+            repair?.Rewrites,
+            policy.Describe());
     }
 
     private (Incoming.Guardrails.SessionPolicy Policy, string? Problem) EffectivePolicy(InjectionContext context)

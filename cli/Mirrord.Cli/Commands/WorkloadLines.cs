@@ -23,6 +23,14 @@ internal static class WorkloadLines
             output.WriteLine($"  redirect: {redirect.StatusName()} ({redirect.Describe()})");
         }
 
+        if (report.Result.Outcome == InjectionOutcome.Injected && !future)
+        {
+            // What the rendered manifest carries is a snapshot: the webhook replaces it at admission.
+            output.WriteLine(report.Result.Policy is { Count: > 0 }
+                ? "  policy frozen into the sidecar (at admission the webhook replaces it with the cluster's and the namespace's policy of that moment):"
+                : "  policy frozen into the sidecar: none, every session is allowed (at admission the webhook writes the cluster's and the namespace's policy of that moment)");
+        }
+
         foreach (var rule in report.Result.Policy ?? [])
         {
             output.WriteLine($"  policy: {rule}");

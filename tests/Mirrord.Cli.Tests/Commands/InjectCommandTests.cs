@@ -159,6 +159,18 @@ public sealed class InjectCommandTests
     }
 
     [Fact]
+    public async Task Inject_SaysWhichPolicyItFroze_AndThatAdmissionReplacesIt()
+    {
+        var result = await CliRunner.RunAsync("inject", "-f", Manifest("policy-namespace.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Error.Split('\n', StringSplitOptions.TrimEntries);
+        var frozen = Array.FindIndex(lines, line => line.StartsWith("policy frozen into the sidecar (at admission the webhook replaces it", StringComparison.Ordinal));
+        Assert.True(frozen > 0, result.ToString());
+        Assert.Equal("policy: allowed modes: steal, mirror", lines[frozen + 1]);
+    }
+
+    [Fact]
     public async Task CheckInject_WithTheClusterPolicy_CombinesItAsTheWebhookDoes_AndRefusesABadOne()
     {
         var good = CliRunner.WriteConfig("""{ "maxSessionsPerPod": 1, "protectedPorts": [5432] }""");

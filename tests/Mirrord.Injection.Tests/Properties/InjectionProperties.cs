@@ -66,6 +66,9 @@ public sealed class InjectionProperties
                 case InjectionOutcome.Denied:
                     Assert.True(result.Reason.StartsWith("annotation mirrord.dev/", StringComparison.Ordinal) || result.Reason.StartsWith("container port ", StringComparison.Ordinal), result.Reason);
                     break;
+                case InjectionOutcome.Injected when PodInjector.IsInjected(pod):
+                    AssertPatchTouchesOnlyWhatMirrordAdded(pod, result);
+                    break;
                 case InjectionOutcome.Injected:
                     AssertPatchChangesOnlyWhatItRecords_AndAppliesOnce(pod, result);
                     break;
@@ -74,6 +77,18 @@ public sealed class InjectionProperties
                     break;
             }
         }, iter: 2000);
+    }
+
+    /// <summary>An already injected pod is only ever brought up to date: its policy, a mesh repair; the user's parts stay as they are.</summary>
+    private static void AssertPatchTouchesOnlyWhatMirrordAdded(JsonObject pod, InjectionResult result)
+    {
+        var ours = new[] { "initContainers", "containers" }
+            .SelectMany(list => (pod["spec"]?[list] as JsonArray ?? []).Select((c, i) => (Path: $"/spec/{list}/{i}", Container: c as JsonObject)))
+            .Where(c => c.Container?["name"] is JsonValue name && name.TryGetValue<string>(out var n) && n is PodAnnotations.InitContainer or PodAnnotations.SidecarContainer)
+            .Select(c => c.Path + "/")
+            .Append("/metadata/annotations/mirrord.dev~1status")
+            .ToList();
+        Assert.All(result.Patch.Operations, op => Assert.Contains(ours, prefix => op.Path.StartsWith(prefix, StringComparison.Ordinal) || op.Path == prefix.TrimEnd('/')));
     }
 
     private static void AssertPatchChangesOnlyWhatItRecords_AndAppliesOnce(JsonObject pod, InjectionResult result)
