@@ -74,9 +74,9 @@ internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnly
 
         foreach (var (mountPath, folder) in SecretMounts(injectedPod, sidecar, secretFolders ?? new Dictionary<string, string>()))
         {
-            foreach (var (name, value) in environment.Where(pair => pair.Value == mountPath).ToList())
+            foreach (var (name, value) in environment.Where(pair => pair.Value == mountPath || pair.Value.StartsWith(mountPath + "/", StringComparison.Ordinal)).ToList())
             {
-                environment[name] = folder;
+                environment[name] = folder + value[mountPath.Length..];
             }
         }
 
@@ -91,7 +91,21 @@ internal sealed record InjectedPodSpec(IReadOnlyList<string> InitArgs, IReadOnly
         var volumes = (pod["spec"]!["volumes"] as JsonArray ?? []).OfType<JsonObject>().ToDictionary(v => v["name"]!.GetValue<string>());
         foreach (var mount in (container["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            var secret = volumes.GetValueOrDefault(mount["name"]!.GetValue<string>())?["secret"]?["secretName"]?.GetValue<string>();
+            var volume = volumes.GetValueOrDefault(mount["name"]!.GetValue<string>());
+            if (volume?["emptyDir"] is not null)
+            {
+                // As the kubelet makes an emptyDir: a new folder, writable by every user (mode 0777).
+                var emptyDir = Directory.CreateTempSubdirectory("mirrord-emptydir-").FullName;
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(emptyDir, (UnixFileMode)0b111_111_111);
+                }
+
+                yield return (mount["mountPath"]!.GetValue<string>(), emptyDir);
+                continue;
+            }
+
+            var secret = volume?["secret"]?["secretName"]?.GetValue<string>();
             if (secret is not null)
             {
                 yield return (mount["mountPath"]!.GetValue<string>(), secretFolders.TryGetValue(secret, out var folder)

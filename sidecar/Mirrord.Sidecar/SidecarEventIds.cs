@@ -14,6 +14,8 @@ internal static class SidecarEventIds
     public const int TunnelAttached = 2013;
     public const int BadSessionFrame = 2014;
     public const int SessionsKilled = 2015;
+    public const int KillRefused = 2016;
+    public const int AdminSocketUnavailable = 2017;
     public const int StolenRequestFailed = 2020;
     public const int MirrorCopyFailed = 2021;
     public const int MirrorCopyDropped = 2022;

@@ -24,6 +24,21 @@ public static class SidecarEnvironment
     /// <summary>Where the injector mounts the sidecar's own client certificate, read-only.</summary>
     public const string TlsClientMountPath = "/etc/mirrord/tls-client";
 
+    /// <summary>
+    /// The sidecar's administration socket (a Unix socket): ending any session is served there alone, and it
+    /// lives in a volume mounted into the sidecar's container only, so only a process in that container (what
+    /// <c>kubectl exec</c> runs, with RBAC on pods/exec) reaches it. Never on the port-forwardable session port.
+    /// </summary>
+    public const string AdminSocket = "MIRRORD_Sidecar__AdminSocket";
+
+    /// <summary>Where the injector mounts the sidecar's private volume (an emptyDir), and the socket in it.</summary>
+    public const string AdminMountPath = "/run/mirrord";
+
+    public const string AdminSocketPath = AdminMountPath + "/admin.sock";
+
+    /// <summary>The sidecar's executable in its image, which <c>mirrord-cli sessions kill</c> runs in the container.</summary>
+    public const string Executable = "/app/mirrord-sidecar";
+
     /// <summary>One request limit, by its <c>HttpLimitsOptions</c> property name.</summary>
     public static string Limit(string name) => $"MIRRORD_Sidecar__Limits__{name}";
 }

@@ -35,6 +35,9 @@ public sealed class SidecarHost : IAsyncDisposable
 
     public string SessionAddress => $"127.0.0.1:{SessionPort}";
 
+    /// <summary>The administration socket, which only a process "in the sidecar's container" reaches (here: this machine).</summary>
+    public string AdminSocket => _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SidecarOptions>>().Value.AdminSocket;
+
     public IServiceProvider Services => _app.Services;
 
     /// <summary>The sessions registered on the sidecar now.</summary>
@@ -75,6 +78,9 @@ public sealed class SidecarHost : IAsyncDisposable
             ["Sidecar:DirectListeners"] = directListeners,
             ["Sidecar:InterceptedPorts"] = interceptedPorts,
             ["Sidecar:ProtocolDetectionTimeout"] = "00:00:00.200",
+
+            // The injected sidecar's private volume, as a folder of its own (a Unix socket path must stay short).
+            ["Sidecar:AdminSocket"] = Path.Combine(Directory.CreateTempSubdirectory("mirrord-admin-").FullName, "admin.sock"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -131,10 +131,7 @@ public sealed class PodInjector
         var probes = mesh is { Kind: MeshKind.Istio, Present: false } ? SidecarProbes.ReadinessOnly : SidecarProbes.All;
         AddInitContainers(pod, operations, InjectedContainers.Init(_options, redirect), InjectedContainers.Sidecar(
             _options, ports, defaultIncoming, resources!, probes, policy.IsEmpty ? null : policy.ToJson(), tls, PodProbes.Of(pod, ports)));
-        if (tls is not null)
-        {
-            AddVolumes(pod, operations, InjectedContainers.TlsVolumes(tls));
-        }
+        AddVolumes(pod, operations, [InjectedContainers.AdminVolume(), .. tls is null ? [] : InjectedContainers.TlsVolumes(tls)]);
 
         var described = mesh.Kind == MeshKind.None ? reason : $"{reason}; the redirect sits {redirect.Mode.Describe()} ({mesh.Evidence})";
         return new InjectionResult(InjectionOutcome.Injected, described, new JsonPatch(operations), allWarnings, redirect.Mode, probeRewrite.Lines, policy.Describe());

@@ -13,9 +13,11 @@ namespace Mirrord.Cli.Commands;
 
 /// <summary>
 /// <c>sessions</c>: every developer session on every injected pod of a namespace (or of one target),
-/// with its owner (self-declared), filter, age and counters; <c>sessions kill ID</c> or
-/// <c>--all</c> ends them, and the developers' <c>connect</c> says an administrator did. Who may do
-/// this is whoever Kubernetes RBAC lets port-forward to the pods: the same power that opens a session.
+/// with its owner (self-declared), filter, age and counters, read over a port-forward (the power that
+/// opens a session). <c>sessions kill ID</c> or <c>--all</c> ends them, and the developers' <c>connect</c>
+/// says an administrator did: that runs the sidecar's own command in its container through the exec
+/// API, so it takes RBAC on pods/exec, which Kubernetes reserves for operators and audits itself; a
+/// port-forward alone cannot end another developer's session.
 /// </summary>
 internal static class SessionsCommand
 {
@@ -93,17 +95,37 @@ internal static class SessionsCommand
         return command;
     }
 
+    /// <summary>Ends the session (or all) on one pod by running <c>mirrord-sidecar sessions kill</c> in its sidecar's container.</summary>
     private static async Task<IReadOnlyList<string>> KillOnPodAsync(KubeContext kube, string pod, string? sessionId, CancellationToken cancellationToken)
     {
+        PodExec.Result result;
         try
         {
-            return await SessionClient.KillAsync(PortForwardDialer.For(kube, pod, SidecarPorts.Session), sessionId, kube.Owner, cancellationToken);
+            result = await PodExec.RunAsync(
+                kube, pod, Injection.PodAnnotations.SidecarContainer,
+                [SidecarEnvironment.Executable, "sessions", "kill", sessionId ?? "--all", "--by", kube.Owner.ToString()], cancellationToken);
         }
-        catch (SessionRejectedException ex) when (ex.Code == SessionErrorCodes.UnknownSession)
+        catch (UpgradeRefusedException ex) when (ex.Status == System.Net.HttpStatusCode.Forbidden)
         {
-            // The session is on another pod.
-            return [];
+            throw new Kubernetes.KubernetesException(ExitCodes.KubernetesUnavailable,
+                $"your account may not exec into pod {pod}'s {Injection.PodAnnotations.SidecarContainer} container in namespace {kube.Namespace} ({ex.StatusMessage ?? "403"}); " +
+                "ending sessions runs the sidecar's own command there, which needs pods/exec (a WebSocket exec is a GET: get, and from Kubernetes 1.35 create as well). " +
+                $"Check with: kubectl auth can-i get pods/exec -n {kube.Namespace} && kubectl auth can-i create pods/exec -n {kube.Namespace}");
         }
+        catch (UpgradeRefusedException ex)
+        {
+            throw new IOException($"pod {pod}: the exec was refused: {ex.Message}");
+        }
+
+        return result.ExitCode switch
+        {
+            0 => [.. result.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(line => line.StartsWith("ended ", StringComparison.Ordinal)).Select(line => line["ended ".Length..])],
+
+            // The session is on another pod.
+            4 => [],
+            _ => throw new IOException($"pod {pod}: mirrord-sidecar sessions kill exited {result.ExitCode}: {result.Error.Trim()}"),
+        };
     }
 
     private static async Task<int> RunAsync(

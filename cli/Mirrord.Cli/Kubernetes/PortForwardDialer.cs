@@ -13,10 +13,10 @@ internal static class PortForwardDialer
         var describe = $"port-forward to pod {pod} port {port}";
         try
         {
-            var socket = await PortForwardConnector.ConnectAsync(kube, pod, port, cancellationToken);
+            var socket = await PodStreamConnector.PortForwardAsync(kube, pod, port, cancellationToken);
             return new PortForwardStream(socket, describe);
         }
-        catch (PortForwardRefusedException ex)
+        catch (UpgradeRefusedException ex)
         {
             throw new IOException($"{describe}: {Explain(ex, kube.Namespace)}", ex);
         }
@@ -26,12 +26,12 @@ internal static class PortForwardDialer
         }
     };
 
-    private static string Explain(PortForwardRefusedException ex, string ns) => (ex.Status, ex.StatusMessage) switch
+    private static string Explain(UpgradeRefusedException ex, string ns) => (ex.Status, ex.StatusMessage) switch
     {
         (HttpStatusCode.Forbidden, { } message) => $"forbidden: {message}. {PortForwardPermission.Needed(ns)}",
 
         // The WebSocket handshake itself refuses a subprotocol it does not speak with a bare 403 (wsstream's handshake).
-        (HttpStatusCode.Forbidden, null) => $"the API server, or a proxy in front of it, refused the WebSocket subprotocol {PortForwardConnector.Protocol} (403 without a Status); it does not serve port-forward over WebSocket as Kubernetes does",
+        (HttpStatusCode.Forbidden, null) => $"the API server, or a proxy in front of it, refused the WebSocket subprotocol {PodStreamConnector.Protocol} (403 without a Status); it does not serve port-forward over WebSocket as Kubernetes does",
         (HttpStatusCode.Unauthorized, _) => "the API server does not accept your credentials (401); log in again",
         _ => ex.Message,
     };

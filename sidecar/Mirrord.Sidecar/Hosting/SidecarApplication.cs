@@ -65,6 +65,7 @@ public static class SidecarApplication
         builder.Services.AddSingleton<BufferBudget>();
         builder.Services.AddSingleton<RequestRouter>();
         builder.Services.AddSingleton<SessionEndpointHandler>();
+        builder.Services.AddSingleton<AdminEndpointHandler>();
 
         // The socket transport buffers what a caller sends until the pipeline reads it, 1 MiB per connection by
         // default whatever Kestrel's own MaxRequestBufferSize says; under load the sidecar reads slower than
@@ -92,6 +93,10 @@ public static class SidecarApplication
             }
 
             kestrel.Listen(IPAddress.Loopback, options.SessionPort, listen => listen.UseConnectionHandler<SessionEndpointHandler>());
+            if (AdminSocketReady(options.AdminSocket))
+            {
+                kestrel.ListenUnixSocket(options.AdminSocket, listen => listen.UseConnectionHandler<AdminEndpointHandler>());
+            }
             kestrel.ListenAnyIP(options.HealthPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
@@ -105,6 +110,21 @@ public static class SidecarApplication
             options.PodName.Length > 0 ? $"{options.PodNamespace}/{options.PodName}" : "(no pod name)", options.InboundPort, options.InterceptedPorts, options.SessionPort, options.HealthPort));
         app.Lifetime.ApplicationStarted.Register(RuntimeTuning.ReleaseStartupGarbage);
         return app;
+    }
+
+    /// <summary>
+    /// Whether the administration socket can be listened on: its folder exists (the injected volume), and a socket
+    /// file a killed sidecar left behind in it is removed first (binding over it would fail).
+    /// </summary>
+    private static bool AdminSocketReady(string path)
+    {
+        if (path.Length == 0 || Path.GetDirectoryName(path) is not { } folder || !Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
     }
 
     private static void ApplyLimits(KestrelServerLimits kestrel, HttpLimitsOptions limits)

@@ -20,6 +20,12 @@ public sealed class SidecarOptions
 
     public int HealthPort { get; set; } = SidecarPorts.Health;
 
+    /// <summary>
+    /// The administration socket (<see cref="SidecarEnvironment.AdminSocket"/>), where any session can be ended;
+    /// empty: none (a sidecar run by hand). The webhook puts it in a volume only the sidecar's container mounts.
+    /// </summary>
+    public string AdminSocket { get; set; } = string.Empty;
+
     /// <summary>Comma-separated container ports whose traffic is redirected here, e.g. <c>8080,9090</c>.</summary>
     public string InterceptedPorts { get; set; } = string.Empty;
 

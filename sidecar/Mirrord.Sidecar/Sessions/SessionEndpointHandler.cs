@@ -230,16 +230,23 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     /// <c>mirrord-cli sessions kill</c>: anyone who can port-forward to the pod may end its sessions
     /// (the same power that lets them open one); the developer's CLI is told who asked.
     /// </summary>
+    /// <summary>
+    /// On the session port a session can only be ended with its own secret: whoever can port-forward may see
+    /// sessions, but ending another developer's is for the administration socket (pods/exec), which Kubernetes
+    /// reserves for operators and audits itself.
+    /// </summary>
     private async Task KillAsync(DuplexPipeStream stream, KillMessage kill)
     {
-        var targets = _registry.Sessions.Where(s => kill.SessionId is null || s.Id == kill.SessionId).ToList();
-        if (kill.SessionId is not null && targets.Count == 0)
+        if (kill.SessionId is null || _registry.Find(kill.SessionId) is not { } session || kill.Secret is null || !session.VerifySecret(kill.Secret))
         {
-            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.UnknownSession, $"no session {kill.SessionId} on pod {Pod}"));
+            Log.KillRefused(_logger, kill.SessionId ?? "(all)", kill.By.ToString());
+            await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.Forbidden,
+                $"ending {(kill.SessionId is null ? "every session" : $"session {kill.SessionId}")} on pod {Pod} needs the session's own secret, or pods/exec on the pod's mirrord-sidecar " +
+                "container: mirrord-cli sessions kill runs the sidecar's own command there"));
             return;
         }
 
-        var ended = targets.Where(session => session.RequestEnd(SessionErrorCodes.Killed, $"an administrator ended the session ({kill.By})")).Select(s => s.Id).ToList();
+        var ended = _registry.Kill(session.Id, kill.By.ToString()) ?? [];
         Log.SessionsKilled(_logger, ended.Count, kill.By.ToString());
         await TrySendAsync(stream, new KilledMessage(ended));
     }
@@ -308,6 +315,10 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         [LoggerMessage(EventId = SidecarEventIds.SessionsKilled, EventName = "SessionsKilled", Level = LogLevel.Information,
             Message = "An administrator ended {Count} session(s): {By}")]
         public static partial void SessionsKilled(ILogger logger, int count, string by);
+
+        [LoggerMessage(EventId = SidecarEventIds.KillRefused, EventName = "KillRefused", Level = LogLevel.Warning,
+            Message = "Refused to end session {SessionId} over the session port for {By}: that needs the session's secret or the administration socket")]
+        public static partial void KillRefused(ILogger logger, string sessionId, string by);
 
         [LoggerMessage(EventId = SidecarEventIds.TunnelAttached, EventName = "TunnelAttached", Level = LogLevel.Debug,
             Message = "Session {Name} ({SessionId}) attached a tunnel connection")]

@@ -82,6 +82,15 @@ internal sealed class SessionRegistry
         }
     }
 
+    /// <summary>Ends <paramref name="sessionId"/>, or every session when null; the ids of those ended, null when there is no such session.</summary>
+    public IReadOnlyList<string>? Kill(string? sessionId, string by)
+    {
+        var targets = Sessions.Where(s => sessionId is null || s.Id == sessionId).ToList();
+        return sessionId is not null && targets.Count == 0
+            ? null
+            : [.. targets.Where(session => session.RequestEnd(Tunnel.Protocol.SessionErrorCodes.Killed, $"an administrator ended the session ({by})")).Select(s => s.Id)];
+    }
+
     public Session? Find(string id)
     {
         foreach (var session in Sessions)

@@ -147,11 +147,11 @@ public sealed class SessionClient : IAsyncDisposable
         };
     }
 
-    /// <summary>Ends one session of the pod (or all, with a null id) on behalf of <paramref name="by"/>; returns the ids ended.</summary>
-    public static async Task<IReadOnlyList<string>> KillAsync(SessionDialer dial, string? sessionId, SessionOwner by, CancellationToken cancellationToken)
+    /// <summary>Ends one session of the pod over the session port, which takes the session's own <paramref name="secret"/>; returns the ids ended.</summary>
+    public static async Task<IReadOnlyList<string>> KillAsync(SessionDialer dial, string? sessionId, SessionOwner by, CancellationToken cancellationToken, string? secret = null)
     {
         await using var stream = await dial(cancellationToken);
-        await SessionFrames.WriteAsync(stream, new KillMessage(sessionId, by), cancellationToken);
+        await SessionFrames.WriteAsync(stream, new KillMessage(sessionId, by, secret), cancellationToken);
         return await SessionFrames.ReadAsync(stream, cancellationToken) switch
         {
             KilledMessage killed => killed.SessionIds,

@@ -19,10 +19,15 @@ public sealed record SessionOwner(string? KubeUser, string? Context, string? Loc
             : "(not declared)";
 }
 
-/// <summary>An administrator ends one session or every session of the pod.</summary>
-/// <param name="SessionId">The session to end; null ends them all.</param>
+/// <summary>
+/// Ends one session or every session of the pod. On the session port (a port-forward) it needs the
+/// session's own <paramref name="Secret"/>: a developer ends their own session, nobody else's. On the
+/// sidecar's administration socket (only reachable inside its container, through pods/exec) it needs none.
+/// </summary>
+/// <param name="SessionId">The session to end; null ends them all (administration socket only).</param>
 /// <param name="By">Who asks, as their CLI declares it; told to the developer and logged.</param>
-public sealed record KillMessage(string? SessionId, SessionOwner By) : SessionMessage;
+/// <param name="Secret">The session's secret, on the session port.</param>
+public sealed record KillMessage(string? SessionId, SessionOwner By, string? Secret = null) : SessionMessage;
 
 /// <summary>The sessions <see cref="KillMessage"/> ended.</summary>
 public sealed record KilledMessage(IReadOnlyList<string> SessionIds) : SessionMessage;

@@ -15,6 +15,9 @@ public static class SessionErrorCodes
     /// <summary>An administrator ended the session (<c>mirrord-cli sessions kill</c>).</summary>
     public const string Killed = "killed";
 
+    /// <summary>What was asked needs more than a port-forward (ending another developer's session: pods/exec on the sidecar's container).</summary>
+    public const string Forbidden = "forbidden";
+
     /// <summary>The sidecar is stopping (the pod is terminating); sent once the session's stolen requests have finished.</summary>
     public const string ShuttingDown = "shutting-down";
 }

@@ -184,6 +184,33 @@ public sealed class GuardrailTests
     }
 
     [Fact]
+    public async Task EndingAnotherDevelopersSession_NeedsPodsExec_APortForwardIsNotEnough()
+    {
+        await using var env = await TargetEnvironment.StartAsync(replicas: 1);
+        env.Publish(0);
+        await using var alice = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig(), "--name", "alice@laptop"), registrations: 1);
+        var listed = await RunAsync(["sessions", "--kubeconfig", env.Kubeconfig, "-n", "shop"]);
+        var id = listed.Lines.First(line => line.StartsWith("pod orders-a", StringComparison.Ordinal)).Split("session ")[1].Split(' ')[0];
+
+        // Mallory may port-forward (she sees the session) but not exec: the CLI says which permission is missing.
+        env.Api.Deny("create", "pods/exec");
+        var refused = await RunAsync(["sessions", "kill", id, "--kubeconfig", env.Kubeconfig, "-n", "shop"]);
+
+        Assert.True(refused.Code == ExitCodes.KubernetesUnavailable, string.Join("\n", refused.Lines));
+        Assert.Contains(refused.Lines, line => line.Contains("may not exec into pod orders-a's mirrord-sidecar container", StringComparison.Ordinal)
+            && line.Contains("kubectl auth can-i create pods/exec -n shop", StringComparison.Ordinal));
+
+        // Nor does the session port end it without the session's secret, whatever a modified CLI sends.
+        using var kube = Mirrord.Cli.Kubernetes.KubeContext.Create(env.Kubeconfig, null, "shop", null);
+        var error = await Assert.ThrowsAsync<Mirrord.Tunnel.Client.SessionRejectedException>(() => Mirrord.Tunnel.Client.SessionClient.KillAsync(
+            Mirrord.Cli.Kubernetes.PortForwardDialer.For(kube, "orders-a", Mirrord.Tunnel.SidecarPorts.Session),
+            id, new Mirrord.Tunnel.Protocol.SessionOwner(null, null, "mallory"), CancellationToken.None));
+        Assert.Equal(Mirrord.Tunnel.Protocol.SessionErrorCodes.Forbidden, error.Code);
+        Assert.False(alice.Exited.IsCompleted);
+        Assert.Equal("laptop", await env.Replicas[0].ServedByAsync("alice"));
+    }
+
+    [Fact]
     public async Task EachSession_StartsAndEndsAnEventOnItsPod_MadeWithTheDevelopersCredentials()
     {
         await using var env = await TargetEnvironment.StartAsync(replicas: 1);

@@ -44,13 +44,15 @@ public sealed class TargetEnvironment : IAsyncDisposable
     {
         var api = await FakeKubeApiServer.StartAsync("shop", tlsServerName);
         api.AddDeployment("orders", Labels);
+        var sidecars = new Dictionary<string, SidecarHost>();
+        api.Exec = (pod, container, command) => SidecarContainerExec.RunAsync(container, command, sidecars[pod].AdminSocket);
         var laptop = await TestApp.StartAsync("laptop");
         var list = new List<Replica>();
         for (var i = 0; i < replicas; i++)
         {
             var name = $"orders-{(char)('a' + i)}";
             var app = await TestApp.StartAsync(name);
-            list.Add(new Replica(name, app, await SidecarHost.StartAsync([app.HttpPort], sidecarSettingsFor(app.HttpPort), time: sidecarTime)));
+            list.Add(new Replica(name, app, sidecars[name] = await SidecarHost.StartAsync([app.HttpPort], sidecarSettingsFor(app.HttpPort), time: sidecarTime)));
         }
 
         return new TargetEnvironment(api, laptop, list);

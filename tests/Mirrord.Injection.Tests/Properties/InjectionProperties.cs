@@ -145,10 +145,10 @@ public sealed class InjectionProperties
             init.Remove(container);
         }
 
-        // The Secret volumes for HTTPS stealing are the injector's too.
+        // The Secret volumes for HTTPS stealing and the sidecar's private volume are the injector's too.
         if (pod["spec"]!["volumes"] is JsonArray volumes)
         {
-            foreach (var volume in volumes.Where(v => v is JsonObject o && o["name"] is JsonValue name && name.ToString() is "mirrord-tls" or "mirrord-tls-client").ToList())
+            foreach (var volume in volumes.Where(v => v is JsonObject o && o["name"] is JsonValue name && name.ToString() is "mirrord-tls" or "mirrord-tls-client" or "mirrord-admin").ToList())
             {
                 volumes.Remove(volume);
             }

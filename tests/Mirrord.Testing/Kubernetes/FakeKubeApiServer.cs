@@ -86,6 +86,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         app.UseWebSockets();
         app.MapGet("/api/v1/namespaces/{ns}/pods", PodsAsync);
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/portforward", PortForwardAsync);
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/exec", ExecAsync);
         app.MapGet("/apis/apps/v1/namespaces/{ns}/{kind}/{name}", OwnerAsync);
         MapAuthorization(app);
         MapObjects(app);

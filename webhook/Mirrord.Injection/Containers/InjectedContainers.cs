@@ -47,7 +47,8 @@ internal static class InjectedContainers
             NoDiagnostics(),
             Env(SidecarEnvironment.InterceptedPorts, PortList(ports)),
             FieldEnv(SidecarEnvironment.PodName, "metadata.name"),
-            FieldEnv(SidecarEnvironment.PodNamespace, "metadata.namespace"));
+            FieldEnv(SidecarEnvironment.PodNamespace, "metadata.namespace"),
+            Env(SidecarEnvironment.AdminSocket, SidecarEnvironment.AdminSocketPath));
         if (defaultIncoming is not null)
         {
             env.Add(Env(SidecarEnvironment.DefaultIncoming, defaultIncoming));
@@ -89,10 +90,7 @@ internal static class InjectedContainers
                 new JsonObject { ["name"] = "mirrord-health", ["containerPort"] = SidecarPorts.Health, ["protocol"] = "TCP" }),
             ["env"] = env,
         };
-        if (tls is not null)
-        {
-            container["volumeMounts"] = new JsonArray([.. TlsMounts(tls)]);
-        }
+        container["volumeMounts"] = new JsonArray([AdminMount(), .. tls is null ? [] : TlsMounts(tls)]);
 
         foreach (var kind in probes == SidecarProbes.All ? s_probeKinds : ["readinessProbe"])
         {
@@ -132,6 +130,16 @@ internal static class InjectedContainers
 
         return volumes;
     }
+
+    /// <summary>
+    /// The sidecar's private folder for its administration socket: mounted into the sidecar's container alone,
+    /// so only a process in that container (kubectl exec, RBAC on pods/exec) can end other developers' sessions.
+    /// </summary>
+    public static JsonObject AdminVolume() => new() { ["name"] = AdminVolumeName, ["emptyDir"] = new JsonObject { ["sizeLimit"] = "1Mi" } };
+
+    private const string AdminVolumeName = "mirrord-admin";
+
+    private static JsonObject AdminMount() => new() { ["name"] = AdminVolumeName, ["mountPath"] = SidecarEnvironment.AdminMountPath };
 
     private const string TlsVolume = "mirrord-tls";
     private const string TlsClientVolume = "mirrord-tls-client";

@@ -27,7 +27,8 @@ internal static class MeshRedirectRepair
         }
 
         var (mesh, problem) = MeshDetector.Detect(pod, context);
-        var inits = PodJson.Containers(pod, "initContainers").ToList();
+        // Indexed as the array stands: a patch path counts every element, objects or not.
+        var inits = (PodJson.Field(PodJson.Field(pod, "spec"), "initContainers") as JsonArray)?.Select(c => c as JsonObject ?? []).ToList() ?? [];
         var init = inits.FindIndex(c => PodJson.String(c["name"]) == PodAnnotations.InitContainer);
         var sidecar = inits.FindIndex(c => PodJson.String(c["name"]) == PodAnnotations.SidecarContainer);
         if (problem is not null || mesh is not { Present: true } || init < 0 || sidecar < 0)

@@ -18,8 +18,9 @@ internal static class PolicyRefresh
     {
         foreach (var list in new[] { "initContainers", "containers" })
         {
-            var containers = PodJson.Containers(pod, list).ToList();
-            var index = containers.FindIndex(c => PodJson.String(c["name"]) == PodAnnotations.SidecarContainer);
+            // Indexed as the array stands (a patch path counts every element, objects or not).
+            var containers = (PodJson.Field(PodJson.Field(pod, "spec"), list) as JsonArray)?.Select(c => c as JsonObject).ToList() ?? [];
+            var index = containers.FindIndex(c => c is not null && PodJson.String(c["name"]) == PodAnnotations.SidecarContainer);
             if (index < 0)
             {
                 continue;
@@ -28,7 +29,7 @@ internal static class PolicyRefresh
             // An empty policy is written as {}: the variable may be there from before, and every session is allowed again.
             var wanted = policy.IsEmpty ? "{}" : policy.ToJson();
             var container = $"/spec/{list}/{index}";
-            switch (containers[index]["env"])
+            switch (containers[index]!["env"])
             {
                 case null:
                     return policy.IsEmpty ? [] : [JsonPatchOperation.Add($"{container}/env", new JsonArray(Variable(wanted)))];
@@ -37,7 +38,7 @@ internal static class PolicyRefresh
                     return [];
             }
 
-            var env = containers[index]["env"]!.AsArray();
+            var env = containers[index]!["env"]!.AsArray();
 
             var at = env.Select((variable, i) => (Variable: variable as JsonObject, Index: i)).FirstOrDefault(v => PodJson.String(v.Variable?["name"]) == SidecarEnvironment.Policy);
             if (at.Variable is null)

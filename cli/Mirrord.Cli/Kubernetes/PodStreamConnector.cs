@@ -8,22 +8,30 @@ using System.Text.Json;
 namespace Mirrord.Cli.Kubernetes;
 
 /// <summary>
-/// Opens a port-forward WebSocket through the API client's own HTTP pipeline, so that it travels
+/// Opens a pod's port-forward or exec WebSocket through the API client's own HTTP pipeline, so that it travels
 /// exactly as the plain requests do: the same TLS trust and client certificate, the cluster's
 /// <c>tls-server-name</c> as SNI, <c>proxy-url</c>, impersonation and credentials. The upgrade is
 /// sent as an ordinary request, which keeps a refusal's body readable: an RBAC refusal carries a
 /// Status naming the verb, while a refused subprotocol is a bare 403.
 /// </summary>
-internal static class PortForwardConnector
+internal static class PodStreamConnector
 {
     public const string Protocol = "v4.channel.k8s.io";
 
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    /// <exception cref="PortForwardRefusedException">The API server answered something other than 101.</exception>
-    public static async Task<WebSocket> ConnectAsync(KubeContext kube, string pod, int port, CancellationToken cancellationToken)
+    /// <exception cref="UpgradeRefusedException">The API server answered something other than 101.</exception>
+    public static Task<WebSocket> PortForwardAsync(KubeContext kube, string pod, int port, CancellationToken cancellationToken)
+        => ConnectAsync(kube, pod, $"portforward?ports={port}", cancellationToken);
+
+    /// <summary>Runs <paramref name="command"/> in <paramref name="container"/> of the pod, with its output and its status on the socket (no stdin, no terminal).</summary>
+    /// <exception cref="UpgradeRefusedException">The API server answered something other than 101.</exception>
+    public static Task<WebSocket> ExecAsync(KubeContext kube, string pod, string container, IReadOnlyList<string> command, CancellationToken cancellationToken)
+        => ConnectAsync(kube, pod, $"exec?container={Uri.EscapeDataString(container)}&{string.Join("&", command.Select(part => "command=" + Uri.EscapeDataString(part)))}&stdout=true&stderr=true", cancellationToken);
+
+    private static async Task<WebSocket> ConnectAsync(KubeContext kube, string pod, string subresource, CancellationToken cancellationToken)
     {
-        var uri = new Uri($"{kube.Client.BaseUri.ToString().TrimEnd('/')}/api/v1/namespaces/{Uri.EscapeDataString(kube.Namespace)}/pods/{Uri.EscapeDataString(pod)}/portforward?ports={port}");
+        var uri = new Uri($"{kube.Client.BaseUri.ToString().TrimEnd('/')}/api/v1/namespaces/{Uri.EscapeDataString(kube.Namespace)}/pods/{Uri.EscapeDataString(pod)}/{subresource}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         request.Headers.Connection.Add("Upgrade");
@@ -48,7 +56,7 @@ internal static class PortForwardConnector
             using (response)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                throw new PortForwardRefusedException(response.StatusCode, StatusMessage(body));
+                throw new UpgradeRefusedException(response.StatusCode, StatusMessage(body));
             }
         }
 
