@@ -17,6 +17,11 @@ public static class SidecarEnvironment
     public const string TlsPorts = "MIRRORD_Sidecar__Tls__Ports";
     public const string TlsCertificateDirectory = "MIRRORD_Sidecar__Tls__CertificateDirectory";
     public const string TlsClientCertificateDirectory = "MIRRORD_Sidecar__Tls__ClientCertificateDirectory";
+    public const string TlsClientAuthorityDirectory = "MIRRORD_Sidecar__Tls__ClientAuthorityDirectory";
+    public const string TlsForwardClientCertificate = "MIRRORD_Sidecar__Tls__ForwardClientCertificate";
+
+    /// <summary>Where the injector mounts the Secret with the authorities the app trusts for client certificates.</summary>
+    public const string TlsClientAuthorityMountPath = "/etc/mirrord/tls-client-ca";
 
     /// <summary>Where the injector mounts the app's certificate (a kubernetes.io/tls Secret) into the sidecar, read-only.</summary>
     public const string TlsMountPath = "/etc/mirrord/tls";

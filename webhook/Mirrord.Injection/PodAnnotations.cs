@@ -1,3 +1,5 @@
+using Mirrord.Tunnel;
+
 namespace Mirrord.Injection;
 
 /// <summary>The annotation and label names users and the webhook put on pods and namespaces.</summary>
@@ -22,17 +24,16 @@ public static class PodAnnotations
 
     public const string SidecarMemoryLimit = "mirrord.dev/sidecar-memory-limit";
 
-    /// <summary>
-    /// Pod annotation: the kubernetes.io/tls Secret (in the pod's namespace) with the certificate the
-    /// app terminates TLS with; with <see cref="TlsPorts"/>, requests on those ports can be filtered (docs/HTTPS.md).
-    /// </summary>
-    public const string TlsSecret = "mirrord.dev/tls-secret";
+    /// <summary>Pod annotations for HTTPS stealing (docs/HTTPS.md), shared with the sidecar, which names them in its refusals.</summary>
+    public const string TlsSecret = TlsAnnotations.Secret;
 
-    /// <summary>Pod annotation: the intercepted ports (numbers or names) whose app serves TLS with <see cref="TlsSecret"/>.</summary>
-    public const string TlsPorts = "mirrord.dev/tls-ports";
+    public const string TlsPorts = TlsAnnotations.Ports;
 
-    /// <summary>Pod annotation: a kubernetes.io/tls Secret with a client certificate for the sidecar, for apps that ask callers for one.</summary>
-    public const string TlsClientSecret = "mirrord.dev/tls-client-secret";
+    public const string TlsClientSecret = TlsAnnotations.ClientSecret;
+
+    public const string TlsClientCa = TlsAnnotations.ClientAuthority;
+
+    public const string TlsForwardClientCert = TlsAnnotations.ForwardClientCertificate;
 
     /// <summary>Namespace label: <c>enabled</c> injects every new pod of the namespace, <c>disabled</c> none.</summary>
     public const string NamespaceInjection = "mirrord.dev/injection";

@@ -14,8 +14,9 @@ namespace Mirrord.Sidecar.Forwarding;
 /// The long-lived clients to the real container, cleartext and TLS, and the destination prefix per
 /// container port. A request whose TLS the sidecar terminated goes on to the app over a new TLS
 /// connection that accepts only the app's certificate (<see cref="AppCertificate.IsTheApps"/>) and
-/// presents the sidecar's own client certificate when it has one; the caller's Host is the SNI, as the
-/// app would expect of a caller that named it. SocketsHttpHandler keeps a connection pool per Host, and
+/// presents the sidecar's own client certificate only for a caller that presented one the sidecar verified
+/// (a caller the app would let in without one reaches it without one); the caller's Host is the SNI, as
+/// the app would expect of a caller that named it. SocketsHttpHandler keeps a connection pool per Host, and
 /// callers choose the Host: the first <see cref="PooledHosts"/> Hosts get pooled connections, each in a
 /// client of its own; any other Host gets a fresh connection per request (as many as its caller makes
 /// requests, no more), so no caller can make the sidecar hold open connections to the app at will.
@@ -28,7 +29,9 @@ internal sealed class AppInvoker : IDisposable
     private readonly ConcurrentDictionary<int, string> _prefixes = new();
     private readonly ConcurrentDictionary<int, string> _tlsPrefixes = new();
     private readonly ConcurrentDictionary<string, HttpMessageInvoker> _tlsByHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _anonymousTlsByHost = new(StringComparer.OrdinalIgnoreCase);
     private readonly HttpMessageInvoker _tlsUnpooled;
+    private readonly HttpMessageInvoker _anonymousTlsUnpooled;
     private readonly string _address;
     private readonly AppCertificates _certificates;
 
@@ -37,17 +40,15 @@ internal sealed class AppInvoker : IDisposable
         _address = options.Value.AppAddress;
         _certificates = certificates;
         Invoker = new HttpMessageInvoker(NewHandler());
-        var unpooled = TlsHandler();
-        unpooled.PooledConnectionLifetime = TimeSpan.Zero;
-        unpooled.PooledConnectionIdleTimeout = TimeSpan.Zero;
-        _tlsUnpooled = new HttpMessageInvoker(unpooled);
+        _tlsUnpooled = new HttpMessageInvoker(Unpooled(TlsHandler(presentClientCertificate: true)));
+        _anonymousTlsUnpooled = new HttpMessageInvoker(Unpooled(TlsHandler(presentClientCertificate: false)));
     }
 
     /// <summary>The cleartext client.</summary>
     public HttpMessageInvoker Invoker { get; }
 
     /// <summary>How many Hosts have pooled TLS clients now (at most <see cref="PooledHosts"/>).</summary>
-    internal int PooledTlsClients => _tlsByHost.Count;
+    internal int PooledTlsClients => _tlsByHost.Count + _anonymousTlsByHost.Count;
 
     public string PrefixFor(int port)
         => _prefixes.GetOrAdd(port, static (p, address) => $"http://{address}:{p.ToString(CultureInfo.InvariantCulture)}/", _address);
@@ -55,27 +56,37 @@ internal sealed class AppInvoker : IDisposable
     /// <summary>Where a request on <paramref name="port"/> goes: over TLS again when it arrived over TLS the sidecar terminated.</summary>
     public (string Prefix, HttpMessageInvoker Invoker) For(HttpContext context, int port)
         => InboundConnection.IsTls(context)
-            ? (_tlsPrefixes.GetOrAdd(port, static (p, address) => $"https://{address}:{p.ToString(CultureInfo.InvariantCulture)}/", _address), TlsClientFor(context.Request.Host.Value ?? string.Empty))
+            ? (_tlsPrefixes.GetOrAdd(port, static (p, address) => $"https://{address}:{p.ToString(CultureInfo.InvariantCulture)}/", _address), TlsClientFor(context.Request.Host.Value ?? string.Empty, context.Connection.ClientCertificate is not null))
             : (PrefixFor(port), Invoker);
 
-    private HttpMessageInvoker TlsClientFor(string host)
+    private HttpMessageInvoker TlsClientFor(string host, bool callerPresentedCertificate)
     {
-        if (_tlsByHost.TryGetValue(host, out var pooled))
+        var (clients, unpooled) = callerPresentedCertificate ? (_tlsByHost, _tlsUnpooled) : (_anonymousTlsByHost, _anonymousTlsUnpooled);
+        if (clients.TryGetValue(host, out var pooled))
         {
             return pooled;
         }
 
-        return _tlsByHost.Count >= PooledHosts ? _tlsUnpooled : _tlsByHost.GetOrAdd(host, static (_, self) => new HttpMessageInvoker(self.TlsHandler()), this);
+        return PooledTlsClients >= PooledHosts
+            ? unpooled
+            : clients.GetOrAdd(host, static (_, state) => new HttpMessageInvoker(state.self.TlsHandler(state.callerPresentedCertificate)), (self: this, callerPresentedCertificate));
     }
 
-    private SocketsHttpHandler TlsHandler()
+    private SocketsHttpHandler TlsHandler(bool presentClientCertificate)
     {
         var handler = NewHandler();
         handler.SslOptions = new SslClientAuthenticationOptions
         {
             RemoteCertificateValidationCallback = (_, presented, _, _) => _certificates.Current(out _)?.IsTheApps(presented) == true,
-            LocalCertificateSelectionCallback = (_, _, _, _, _) => _certificates.ClientCertificate!,
+            LocalCertificateSelectionCallback = presentClientCertificate ? (_, _, _, _, _) => _certificates.ClientCertificate! : (_, _, _, _, _) => null!,
         };
+        return handler;
+    }
+
+    private static SocketsHttpHandler Unpooled(SocketsHttpHandler handler)
+    {
+        handler.PooledConnectionLifetime = TimeSpan.Zero;
+        handler.PooledConnectionIdleTimeout = TimeSpan.Zero;
         return handler;
     }
 
@@ -83,7 +94,8 @@ internal sealed class AppInvoker : IDisposable
     {
         Invoker.Dispose();
         _tlsUnpooled.Dispose();
-        foreach (var client in _tlsByHost.Values)
+        _anonymousTlsUnpooled.Dispose();
+        foreach (var client in _tlsByHost.Values.Concat(_anonymousTlsByHost.Values))
         {
             client.Dispose();
         }

@@ -155,7 +155,7 @@ internal sealed partial class InboundConnectionMiddleware
         {
             try
             {
-                terminated = await TlsTermination.TerminateAsync(connection, certificate, profile, _time, either.Token);
+                terminated = await TlsTermination.TerminateAsync(connection, certificate, profile, _certificates.ClientAuthorities, _time, either.Token);
             }
             catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
             {

@@ -6,6 +6,7 @@ using Mirrord.Sidecar.Health;
 using Mirrord.Sidecar.Hosting;
 using Mirrord.Sidecar.Listeners;
 using Mirrord.Sidecar.Sessions;
+using Mirrord.Sidecar.Tls;
 using Mirrord.Tunnel;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -59,6 +60,12 @@ internal sealed partial class RequestRouter
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             return;
+        }
+
+        // Before any filter: a developer may filter on the caller's identity, and laptops get what the app gets.
+        if (_options.Tls.ForwardClientCertificate && InboundConnection.IsTls(context))
+        {
+            ForwardedClientCertificate.Apply(context);
         }
 
         var sessions = _sessions.Sessions;

@@ -25,6 +25,8 @@ internal sealed partial class AppCertificates
     private AppCertificate? _current;
     private string? _clientFingerprint;
     private X509Certificate2? _client;
+    private string? _authoritiesFingerprint;
+    private X509Certificate2Collection? _clientAuthorities;
 
     public AppCertificates(IOptions<SidecarOptions> options, TimeProvider time, ILogger<AppCertificates> logger)
     {
@@ -67,6 +69,21 @@ internal sealed partial class AppCertificates
         }
     }
 
+    /// <summary>The authorities the app trusts for its callers' certificates, or null when the sidecar was given none.</summary>
+    public X509Certificate2Collection? ClientAuthorities
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _clientAuthorities;
+            }
+        }
+    }
+
+    /// <summary>Whether the sidecar passes callers' verified certificates on in <c>x-forwarded-client-cert</c>.</summary>
+    public bool ForwardsClientCertificates => _options.ForwardClientCertificate;
+
     private void Reload()
     {
         var folder = _options.CertificateDirectory;
@@ -98,6 +115,7 @@ internal sealed partial class AppCertificates
         }
 
         ReloadClient();
+        ReloadClientAuthorities();
     }
 
     private void SetProblem(string problem)
@@ -138,6 +156,25 @@ internal sealed partial class AppCertificates
         catch (Exception ex) when (ex is CryptographicException or IOException)
         {
             Log.ReloadFailed(_logger, $"{folder} does not hold the sidecar's client certificate and key: {ex.Message}");
+        }
+    }
+
+    private void ReloadClientAuthorities()
+    {
+        var folder = _options.ClientAuthorityDirectory;
+        if (folder.Length == 0 || TlsFolder.AuthorityFingerprint(folder) is not { } fingerprint || fingerprint == _authoritiesFingerprint)
+        {
+            return;
+        }
+
+        try
+        {
+            _clientAuthorities = TlsFolder.ReadAuthorities(folder);
+            _authoritiesFingerprint = fingerprint;
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            Log.ReloadFailed(_logger, $"{folder} does not hold the authorities for callers' certificates in {TlsFolder.AuthorityFile}: {ex.Message}");
         }
     }
 

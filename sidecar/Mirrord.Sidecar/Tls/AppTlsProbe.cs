@@ -1,17 +1,21 @@
 using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using Mirrord.Sidecar.Hosting;
+using Mirrord.Tunnel;
 
 namespace Mirrord.Sidecar.Tls;
 
 /// <summary>
-/// Learns, with one TLS handshake to the app per port and certificate version, what the sidecar
+/// Learns, with a TLS handshake to the app per port and certificate version, what the sidecar
 /// must know before it terminates callers' TLS on that port: which ALPN protocols the app offers
 /// (the sidecar offers callers the same), whether the app presents the Secret's certificate, and
-/// whether it asks callers for a client certificate, which the sidecar cannot present for them.
+/// whether it asks callers for a client certificate (and, with a second handshake, whether it
+/// refuses callers without one), which the sidecar must then check as the app would.
 /// A refusal is not for good: the app may have been restarting, or be given the certificate later,
 /// so a refused port is asked again after a back-off (10 s, doubling up to 5 min, on the injected
 /// clock), and when it can be filtered again <see cref="FilteringResumed"/> tells the sessions.
@@ -109,42 +113,34 @@ internal sealed partial class AppTlsProbe
 
     private async Task<AppTlsProfile> HandshakeAsync(int port, AppCertificate certificate)
     {
-        var askedForClientCertificate = false;
+        var asked = new StrongBox<bool>();
         var client = _certificates.ClientCertificate;
         try
         {
-            using var tcp = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await tcp.ConnectAsync(_address, port, timeout.Token);
-            await using var tls = new SslStream(tcp.GetStream());
-            await tls.AuthenticateAsClientAsync(
-                new SslClientAuthenticationOptions
-                {
-                    TargetHost = TargetHost(certificate),
-                    ApplicationProtocols = s_offered,
-                    RemoteCertificateValidationCallback = (_, presented, _, _) => certificate.IsTheApps(presented),
-                    LocalCertificateSelectionCallback = (_, _, _, remote, _) =>
-                    {
-                        // SslStream also asks once before the handshake, with no server certificate yet; only a call
-                        // after the server's certificate arrived answers the server's CertificateRequest.
-                        askedForClientCertificate |= remote is not null;
-                        return client!;
-                    },
-                },
-                timeout.Token);
+            var negotiated = await HandshakeOnceAsync(port, certificate, client, asked);
+            var protocols = negotiated == SslApplicationProtocol.Http2 ? s_offered : [SslApplicationProtocol.Http11];
+            if (!asked.Value)
+            {
+                return new AppTlsProfile(certificate.Version, null, protocols);
+            }
 
-            var protocols = tls.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2 ? s_offered : [SslApplicationProtocol.Http11];
-            var refusal = askedForClientCertificate && client is null
-                ? $"the app on port {port} asks callers for a client certificate, which the sidecar cannot present on their behalf; give the sidecar one of its own (mirrord.dev/tls-client-secret) to filter this port"
-                : null;
+            var refusal = client is null
+                ? $"the app on port {port} asks callers for a client certificate, which the sidecar cannot present on their behalf; give the sidecar one of its own ({TlsAnnotations.ClientSecret}) and the authorities the app trusts for callers ({TlsAnnotations.ClientAuthority}) to filter this port"
+                : _certificates.ClientAuthorities is null
+                    ? $"the app on port {port} asks callers for a client certificate; the sidecar presents its own only for callers whose certificates it checked as the app does, so name the authorities the app trusts for callers ({TlsAnnotations.ClientAuthority}) to filter this port"
+                    : null;
             Report(port, refusal);
-            return new AppTlsProfile(certificate.Version, refusal, protocols);
+            var callers = refusal is null && !await RequiresClientCertificateAsync(port, certificate) ? CallerCertificates.Optional : CallerCertificates.Required;
+            return new AppTlsProfile(certificate.Version, refusal, protocols, Callers: callers);
         }
         catch (AuthenticationException ex)
         {
-            var refusal = askedForClientCertificate && client is null
-                ? $"the app on port {port} requires a client certificate, which the sidecar cannot present on the callers' behalf; give the sidecar one of its own (mirrord.dev/tls-client-secret) to filter this port"
-                : $"the app on port {port} does not present the certificate in the mounted Secret, nor one its ca.crt signed ({ex.Message}); is mirrord.dev/tls-secret the Secret the app serves?";
+            var refusal = (asked.Value, client) switch
+            {
+                (true, null) => $"the app on port {port} requires a client certificate, which the sidecar cannot present on the callers' behalf; give the sidecar one of its own ({TlsAnnotations.ClientSecret}) and the authorities the app trusts for callers ({TlsAnnotations.ClientAuthority}) to filter this port",
+                (true, _) => $"the app on port {port} refused the sidecar's client certificate ({ex.Message}); {TlsAnnotations.ClientSecret} must name a certificate the app trusts",
+                _ => $"the app on port {port} does not present the certificate in the mounted Secret, nor one its ca.crt signed ({ex.Message}); is {TlsAnnotations.Secret} the Secret the app serves?",
+            };
             Report(port, refusal);
             return new AppTlsProfile(certificate.Version, refusal, []);
         }
@@ -154,6 +150,73 @@ internal sealed partial class AppTlsProbe
             _profiles.TryRemove(port, out _);
             return new AppTlsProfile(certificate.Version, $"the app on port {port} did not complete a TLS handshake with the sidecar ({ex.Message})", []);
         }
+    }
+
+    /// <summary>
+    /// Whether the app refuses a caller without a client certificate. The refusal may come after the handshake
+    /// (TLS 1.3 always, and TLS 1.2 under servers that check certificates once their part is done), so the
+    /// sidecar also speaks first and waits for the app's first bytes: under HTTP/2 the connection preface, which
+    /// the app answers with its SETTINGS and which is no request; under HTTP/1.1 <c>OPTIONS *</c>, the request
+    /// RFC 9110 (9.3.7) keeps for asking a server about itself. Bytes back mean the caller was let in.
+    /// </summary>
+    private async Task<bool> RequiresClientCertificateAsync(int port, AppCertificate certificate)
+    {
+        try
+        {
+            await HandshakeOnceAsync(port, certificate, client: null, new StrongBox<bool>(), async (tls, token) =>
+            {
+                var opening = tls.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2
+                    ? "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0"u8.ToArray()
+                    : System.Text.Encoding.ASCII.GetBytes($"OPTIONS * HTTP/1.1\r\nHost: {TargetHost(certificate)}\r\nConnection: close\r\n\r\n");
+                await tls.WriteAsync(opening, token);
+                await tls.FlushAsync(token);
+                if (await tls.ReadAsync(new byte[1], token) == 0)
+                {
+                    throw new IOException("the app closed the connection without an answer");
+                }
+            });
+            return false;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or SocketException or IOException or OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    private async Task<SslApplicationProtocol> HandshakeOnceAsync(
+        int port, AppCertificate certificate, X509Certificate2? client, StrongBox<bool> askedForClientCertificate, Func<SslStream, CancellationToken, Task>? then = null)
+    {
+        using var tcp = new TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await tcp.ConnectAsync(_address, port, timeout.Token);
+        await using var tls = new SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(
+            new SslClientAuthenticationOptions
+            {
+                TargetHost = TargetHost(certificate),
+                ApplicationProtocols = s_offered,
+                RemoteCertificateValidationCallback = (_, presented, _, _) => certificate.IsTheApps(presented),
+                LocalCertificateSelectionCallback = (_, _, _, remote, _) =>
+                {
+                    // SslStream also asks once before the handshake, with no server certificate yet, and a certificate
+                    // given then is sent unasked-about; answering only the call that follows the server's
+                    // CertificateRequest is how the sidecar learns whether the app asks.
+                    if (remote is null)
+                    {
+                        return null!;
+                    }
+
+                    askedForClientCertificate.Value = true;
+                    return client!;
+                },
+            },
+            timeout.Token);
+        if (then is not null)
+        {
+            await then(tls, timeout.Token);
+        }
+
+        return tls.NegotiatedApplicationProtocol;
     }
 
     private void Report(int port, string? refusal)

@@ -8,7 +8,14 @@ namespace Mirrord.Sidecar.Tls;
 /// <param name="ApplicationProtocols">What the sidecar offers callers in ALPN: what the app offers.</param>
 /// <param name="LearntAt">When it was learnt (a timestamp of the injected clock): a refusal is asked again after a back-off.</param>
 /// <param name="Refusals">How many times in a row the port was refused, for the back-off.</param>
-internal sealed record AppTlsProfile(int CertificateVersion, string? Refusal, List<SslApplicationProtocol> ApplicationProtocols, long LearntAt = 0, int Refusals = 0)
+/// <param name="Callers">What the app asks of its callers' certificates: the sidecar asks the same of them.</param>
+internal sealed record AppTlsProfile(
+    int CertificateVersion,
+    string? Refusal,
+    List<SslApplicationProtocol> ApplicationProtocols,
+    long LearntAt = 0,
+    int Refusals = 0,
+    CallerCertificates Callers = CallerCertificates.NotAsked)
 {
     public bool Filtered => Refusal is null;
 }

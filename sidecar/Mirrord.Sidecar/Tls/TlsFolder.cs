@@ -37,6 +37,22 @@ internal static class TlsFolder
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>A hash of <c>ca.crt</c> alone (a Secret of authorities has no key), or null when it is missing.</summary>
+    public static string? AuthorityFingerprint(string folder)
+    {
+        var file = Path.Combine(folder, AuthorityFile);
+        return File.Exists(file) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))) : null;
+    }
+
+    /// <summary>The authorities in <c>ca.crt</c>.</summary>
+    /// <exception cref="CryptographicException">The file holds no PEM certificate.</exception>
+    public static X509Certificate2Collection ReadAuthorities(string folder)
+    {
+        var authorities = new X509Certificate2Collection();
+        authorities.ImportFromPemFile(Path.Combine(folder, AuthorityFile));
+        return authorities.Count == 0 ? throw new CryptographicException($"{AuthorityFile} holds no PEM certificate") : authorities;
+    }
+
     /// <summary>The certificate with its key and the rest of its chain, and the authorities in <c>ca.crt</c>.</summary>
     /// <exception cref="CryptographicException">The files are not a PEM certificate and a matching key.</exception>
     public static (X509Certificate2 Leaf, X509Certificate2Collection Chain, X509Certificate2Collection Authorities) Read(string folder)

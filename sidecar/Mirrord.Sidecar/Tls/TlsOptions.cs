@@ -22,6 +22,16 @@ public sealed class TlsOptions
     /// </summary>
     public string ClientCertificateDirectory { get; set; } = string.Empty;
 
+    /// <summary>
+    /// A mounted Secret whose <c>ca.crt</c> holds the authorities the app trusts for its callers' client
+    /// certificates. The sidecar presents its own certificate to such an app only for callers whose
+    /// certificates it verified against these: without them, such a port is not filtered.
+    /// </summary>
+    public string ClientAuthorityDirectory { get; set; } = string.Empty;
+
+    /// <summary>Whether requests reach the app (and laptops) with the caller's verified certificate in <c>x-forwarded-client-cert</c>.</summary>
+    public bool ForwardClientCertificate { get; set; }
+
     /// <summary>How often the mounted files are looked at again; the kubelet rewrites them when the Secret changes.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -1,9 +1,11 @@
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Mirrord.Sidecar.Sessions;
+using Mirrord.Tunnel.Security;
 
 namespace Mirrord.Sidecar.Tls;
 
@@ -15,10 +17,20 @@ namespace Mirrord.Sidecar.Tls;
 /// </summary>
 internal static class TlsTermination
 {
-    /// <summary>Runs the server handshake; on success the connection's transport is the decrypted stream until it is disposed.</summary>
+    /// <summary>
+    /// Runs the server handshake; on success the connection's transport is the decrypted stream until it is disposed.
+    /// Where the app asks its callers for a client certificate, the sidecar asks the same and checks it against the
+    /// authorities the app trusts (<paramref name="clientAuthorities"/>), refusing a caller the app would refuse:
+    /// the sidecar presents its own certificate to the app, so the app cannot check the caller's any more.
+    /// </summary>
     /// <exception cref="System.Security.Authentication.AuthenticationException">The caller's handshake failed.</exception>
     public static async Task<TerminatedConnection> TerminateAsync(
-        ConnectionContext connection, AppCertificate certificate, AppTlsProfile profile, TimeProvider time, CancellationToken cancellationToken)
+        ConnectionContext connection,
+        AppCertificate certificate,
+        AppTlsProfile profile,
+        X509Certificate2Collection? clientAuthorities,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var original = connection.Transport;
         var tls = new SslStream(new DuplexPipeStream(original), leaveInnerStreamOpen: false);
@@ -29,7 +41,15 @@ internal static class TlsTermination
                 {
                     ServerCertificateContext = certificate.Context,
                     ApplicationProtocols = profile.ApplicationProtocols,
-                    ClientCertificateRequired = false,
+                    ClientCertificateRequired = profile.Callers != CallerCertificates.NotAsked,
+                    RemoteCertificateValidationCallback = (_, presented, sent, _) => profile.Callers switch
+                    {
+                        CallerCertificates.NotAsked => true,
+                        _ when presented is null => profile.Callers == CallerCertificates.Optional,
+
+                        // Never reached without authorities (the profile refuses the port), and never with an empty set.
+                        _ => clientAuthorities is { Count: > 0 } && CertificateTrust.IsValidClientCertificate(presented, clientAuthorities, sent),
+                    },
                 },
                 cancellationToken);
         }
@@ -46,11 +66,14 @@ internal static class TlsTermination
         var output = new Pipe(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
         var pump = PumpAsync(output.Reader, tls);
         connection.Transport = new DecryptedPipe(PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true)), output.Writer);
-        connection.Features.Set<ITlsConnectionFeature>(new TlsConnectionFeature());
+        connection.Features.Set<ITlsConnectionFeature>(new TlsConnectionFeature { ClientCertificate = CallerCertificate(tls) });
         var negotiated = tls.NegotiatedApplicationProtocol.Protocol.ToArray();
         connection.Features.Set<ITlsApplicationProtocolFeature>(new NegotiatedProtocol(negotiated));
         return new TerminatedConnection(connection, original, tls, output, pump, time, negotiated.AsSpan().SequenceEqual("h2"u8));
     }
+
+    private static X509Certificate2? CallerCertificate(SslStream tls)
+        => tls.RemoteCertificate is { } presented ? presented as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(presented.GetRawCertData()) : null;
 
     private static async Task PumpAsync(PipeReader decrypted, SslStream tls)
     {

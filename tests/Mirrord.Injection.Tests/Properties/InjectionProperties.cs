@@ -148,7 +148,7 @@ public sealed class InjectionProperties
         // The Secret volumes for HTTPS stealing and the sidecar's private volume are the injector's too.
         if (pod["spec"]!["volumes"] is JsonArray volumes)
         {
-            foreach (var volume in volumes.Where(v => v is JsonObject o && o["name"] is JsonValue name && name.ToString() is "mirrord-tls" or "mirrord-tls-client" or "mirrord-admin").ToList())
+            foreach (var volume in volumes.Where(v => v is JsonObject o && o["name"] is JsonValue name && name.ToString() is "mirrord-tls" or "mirrord-tls-client" or "mirrord-tls-client-ca" or "mirrord-admin").ToList())
             {
                 volumes.Remove(volume);
             }

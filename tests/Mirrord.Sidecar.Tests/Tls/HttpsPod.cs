@@ -41,6 +41,8 @@ internal sealed class HttpsPod : IAsyncDisposable
 
     public SecretVolume? ClientSecret { get; }
 
+    public SecretVolume? ClientAuthorities { get; private init; }
+
     public TestApp Pod { get; }
 
     public TestApp Laptop { get; }
@@ -58,7 +60,9 @@ internal sealed class HttpsPod : IAsyncDisposable
         TimeSpan? validFor = null,
         TestAppTls? laptopTls = null,
         bool httpsStealing = true,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        SecretVolume? clientAuthorities = null,
+        bool forwardClientCertificate = false)
     {
         // On a fake clock, sessions must not be reaped for the silence the test's jumps create.
         var sessionTimeout = time is null ? null : "01:00:00";
@@ -74,6 +78,8 @@ internal sealed class HttpsPod : IAsyncDisposable
             ["Sidecar:Tls:Ports"] = httpsStealing ? pod.TlsPort.ToString(CultureInfo.InvariantCulture) : string.Empty,
             ["Sidecar:Tls:CertificateDirectory"] = volume.Path,
             ["Sidecar:Tls:ClientCertificateDirectory"] = clientSecret?.Path ?? string.Empty,
+            ["Sidecar:Tls:ClientAuthorityDirectory"] = clientAuthorities?.Path ?? string.Empty,
+            ["Sidecar:Tls:ForwardClientCertificate"] = forwardClientCertificate ? "true" : "false",
             ["Sidecar:Tls:ReloadInterval"] = "00:00:00.200",
         };
         if (sessionTimeout is not null)
@@ -81,7 +87,7 @@ internal sealed class HttpsPod : IAsyncDisposable
             settings["Sidecar:SessionTimeout"] = sessionTimeout;
         }
         var sidecar = await SidecarHost.StartAsync([pod.TlsPort, pod.HttpPort], settings, output, time);
-        self = new HttpsPod(authority, served, volume, clientSecret, pod, laptop, sidecar);
+        self = new HttpsPod(authority, served, volume, clientSecret, pod, laptop, sidecar) { ClientAuthorities = clientAuthorities };
         return self;
     }
 
@@ -183,6 +189,7 @@ internal sealed class HttpsPod : IAsyncDisposable
         await Laptop.DisposeAsync();
         Secret.Dispose();
         ClientSecret?.Dispose();
+        ClientAuthorities?.Dispose();
         Authority.Dispose();
         foreach (var file in _files)
         {

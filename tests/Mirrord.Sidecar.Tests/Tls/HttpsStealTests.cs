@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Grpc.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -375,47 +374,6 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
                 return seen.Single().Thumbprint == renewed.Thumbprint && await response.ServedByAsync() == "pod";
             },
             "a new connection is served the renewed certificate");
-    }
-
-    [Fact]
-    public async Task AppThatRequiresClientCertificates_IsNotFiltered_AndCallersKeepTheirOwnCertificates()
-    {
-        TestCertificateAuthority? authority = null;
-        await using var pod = await HttpsPod.StartAsync(
-            output.WriteLine,
-            appTls: tls => tls with { ClientCertificates = ClientCertificateMode.RequireCertificate, AcceptClient = c => authority!.Issued(c) });
-        authority = pod.Authority;
-        await using var cli = await pod.ConnectAsync("steal", Alice);
-        using var callerCertificate = pod.Authority.IssueClient("caller");
-        using var client = pod.Client(HttpVersion.Version11, clientCertificate: callerCertificate);
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, pod.Url("/whoami"));
-        request.Headers.Add("X-Dev", "alice");
-        using var response = await client.SendAsync(request);
-
-        Assert.Equal("pod", await response.ServedByAsync());
-        Assert.Equal("CN=caller", response.Headers.GetValues("x-client-certificate").Single());
-        Assert.Empty(pod.Laptop.Requests);
-        Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("client certificate", StringComparison.Ordinal));
-
-        // The developer is told when the session starts, not left wondering why nothing is stolen.
-        Assert.Contains(cli.Lines, line => line.Contains($"HTTPS on port {pod.Port} is relayed unfiltered", StringComparison.Ordinal) && line.Contains("client certificate", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task AppThatRequiresClientCertificates_IsFiltered_WhenTheSidecarHasOneOfItsOwn()
-    {
-        using var clientAuthority = TestCertificateAuthority.Create("client CA");
-        using var sidecarCertificate = clientAuthority.IssueClient("mirrord-sidecar");
-        await using var pod = await HttpsPod.StartAsync(
-            output.WriteLine,
-            appTls: tls => tls with { ClientCertificates = ClientCertificateMode.RequireCertificate, AcceptClient = clientAuthority.Issued },
-            clientSecret: SecretVolume.With(sidecarCertificate));
-        await using var cli = await pod.ConnectAsync("steal", Alice);
-
-        var passed = await CurlAliceThenAnyoneAsync(pod);
-
-        Assert.Contains("x-client-certificate: CN=mirrord-sidecar", passed, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Curls once with the developer's header (stolen: the laptop answers) and once without (the app answers); returns the app's answer with headers.</summary>

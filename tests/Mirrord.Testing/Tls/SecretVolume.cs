@@ -39,6 +39,14 @@ public sealed partial class SecretVolume : IDisposable
         return volume;
     }
 
+    /// <summary>A Secret holding only <c>ca.crt</c>, as one that names the authorities an app trusts for its callers.</summary>
+    public static SecretVolume WithAuthorities(string authorityPem)
+    {
+        var volume = Empty();
+        volume.WriteFiles(new Dictionary<string, string> { ["ca.crt"] = authorityPem });
+        return volume;
+    }
+
     /// <summary>Writes (or updates, as the kubelet does when the Secret changes) tls.crt, tls.key and, when given, ca.crt.</summary>
     public void Write(X509Certificate2 certificate, string? authorityPem = null)
     {
@@ -52,6 +60,11 @@ public sealed partial class SecretVolume : IDisposable
             files["ca.crt"] = authorityPem;
         }
 
+        WriteFiles(files);
+    }
+
+    private void WriteFiles(Dictionary<string, string> files)
+    {
         var version = $"..{DateTime.UtcNow:yyyy_MM_dd_HH_mm_ss}.{(++_versions).ToString(CultureInfo.InvariantCulture)}";
         var folder = System.IO.Path.Combine(Path, version);
         Directory.CreateDirectory(folder);

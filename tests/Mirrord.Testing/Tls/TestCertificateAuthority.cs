@@ -35,8 +35,19 @@ public sealed class TestCertificateAuthority : IDisposable
         return Issue($"CN={commonName ?? dnsName}", names.Build(), "1.3.6.1.5.5.7.3.1", validFor ?? TimeSpan.FromDays(1));
     }
 
-    /// <summary>A client certificate (for an app that asks its callers for one).</summary>
-    public X509Certificate2 IssueClient(string name) => Issue($"CN={name}", null, "1.3.6.1.5.5.7.3.2", TimeSpan.FromDays(1));
+    /// <summary>A client certificate (for an app that asks its callers for one), with <paramref name="uri"/> as a URI name (a SPIFFE id, say).</summary>
+    public X509Certificate2 IssueClient(string name, string? uri = null)
+    {
+        X509Extension? names = null;
+        if (uri is not null)
+        {
+            var builder = new SubjectAlternativeNameBuilder();
+            builder.AddUri(new Uri(uri));
+            names = builder.Build();
+        }
+
+        return Issue($"CN={name}", names, "1.3.6.1.5.5.7.3.2", TimeSpan.FromDays(1));
+    }
 
     /// <summary>Whether <paramref name="certificate"/> chains to this authority, as a peer given only the CA file checks it.</summary>
     public bool Issued(X509Certificate2 certificate)

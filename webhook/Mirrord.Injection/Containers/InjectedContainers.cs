@@ -77,6 +77,16 @@ internal static class InjectedContainers
             {
                 env.Add(Env(SidecarEnvironment.TlsClientCertificateDirectory, SidecarEnvironment.TlsClientMountPath));
             }
+
+            if (tls.ClientAuthoritySecretName is not null)
+            {
+                env.Add(Env(SidecarEnvironment.TlsClientAuthorityDirectory, SidecarEnvironment.TlsClientAuthorityMountPath));
+            }
+
+            if (tls.ForwardClientCertificate)
+            {
+                env.Add(Env(SidecarEnvironment.TlsForwardClientCertificate, "true"));
+            }
         }
 
         var container = new JsonObject
@@ -128,6 +138,11 @@ internal static class InjectedContainers
             volumes.Add(SecretVolume(TlsClientVolume, client));
         }
 
+        if (tls.ClientAuthoritySecretName is { } authority)
+        {
+            volumes.Add(SecretVolume(TlsClientAuthorityVolume, authority));
+        }
+
         return volumes;
     }
 
@@ -143,6 +158,7 @@ internal static class InjectedContainers
 
     private const string TlsVolume = "mirrord-tls";
     private const string TlsClientVolume = "mirrord-tls-client";
+    private const string TlsClientAuthorityVolume = "mirrord-tls-client-ca";
 
     private static IEnumerable<JsonNode> TlsMounts(Rules.TlsPlan tls)
     {
@@ -150,6 +166,11 @@ internal static class InjectedContainers
         if (tls.ClientSecretName is not null)
         {
             yield return new JsonObject { ["name"] = TlsClientVolume, ["mountPath"] = SidecarEnvironment.TlsClientMountPath, ["readOnly"] = true };
+        }
+
+        if (tls.ClientAuthoritySecretName is not null)
+        {
+            yield return new JsonObject { ["name"] = TlsClientAuthorityVolume, ["mountPath"] = SidecarEnvironment.TlsClientAuthorityMountPath, ["readOnly"] = true };
         }
     }
 

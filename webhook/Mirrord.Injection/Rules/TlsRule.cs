@@ -4,8 +4,11 @@ using System.Text.RegularExpressions;
 
 namespace Mirrord.Injection.Rules;
 
-/// <summary>HTTPS stealing as the pod asks for it: the app's Secret, the ports it serves TLS on, and the sidecar's own client certificate.</summary>
-internal sealed record TlsPlan(string SecretName, IReadOnlyList<int> Ports, string? ClientSecretName);
+/// <summary>
+/// HTTPS stealing as the pod asks for it: the app's Secret, the ports it serves TLS on, the sidecar's own client
+/// certificate, the authorities the app trusts for its callers' certificates, and whether to pass them on.
+/// </summary>
+internal sealed record TlsPlan(string SecretName, IReadOnlyList<int> Ports, string? ClientSecretName, string? ClientAuthoritySecretName = null, bool ForwardClientCertificate = false);
 
 /// <summary>
 /// Reads <c>mirrord.dev/tls-secret</c>, <c>mirrord.dev/tls-ports</c> and <c>mirrord.dev/tls-client-secret</c>.
@@ -19,9 +22,26 @@ internal static partial class TlsRule
         var secret = PodJson.Annotation(pod, PodAnnotations.TlsSecret);
         var portsText = PodJson.Annotation(pod, PodAnnotations.TlsPorts);
         var clientSecret = PodJson.Annotation(pod, PodAnnotations.TlsClientSecret);
-        if (secret is null && portsText is null && clientSecret is null)
+        var clientCa = PodJson.Annotation(pod, PodAnnotations.TlsClientCa);
+        var forwardText = PodJson.Annotation(pod, PodAnnotations.TlsForwardClientCert);
+        if (secret is null && portsText is null && clientSecret is null && clientCa is null && forwardText is null)
         {
             return (null, null);
+        }
+
+        if (forwardText is not (null or "true" or "false"))
+        {
+            return (null, $"annotation {PodAnnotations.TlsForwardClientCert}: \"{forwardText}\" must be \"true\" or \"false\"");
+        }
+
+        if (clientCa is not null && clientSecret is null)
+        {
+            return (null, $"annotation {PodAnnotations.TlsClientCa} needs {PodAnnotations.TlsClientSecret}: the authorities check callers' certificates where the sidecar presents its own to the app");
+        }
+
+        if (forwardText == "true" && clientCa is null)
+        {
+            return (null, $"annotation {PodAnnotations.TlsForwardClientCert} needs {PodAnnotations.TlsClientCa}: only a caller certificate the sidecar verified is passed to the app");
         }
 
         if (secret is null)
@@ -29,7 +49,7 @@ internal static partial class TlsRule
             return (null, $"annotation {PodAnnotations.TlsSecret} is missing: {(portsText is null ? PodAnnotations.TlsClientSecret : PodAnnotations.TlsPorts)} needs the kubernetes.io/tls Secret the app serves TLS with");
         }
 
-        foreach (var (annotation, name) in new[] { (PodAnnotations.TlsSecret, secret), (PodAnnotations.TlsClientSecret, clientSecret) })
+        foreach (var (annotation, name) in new[] { (PodAnnotations.TlsSecret, secret), (PodAnnotations.TlsClientSecret, clientSecret), (PodAnnotations.TlsClientCa, clientCa) })
         {
             if (name is not null && !IsSecretName(name))
             {
@@ -69,7 +89,7 @@ internal static partial class TlsRule
 
         return ports.Count == 0
             ? (null, $"annotation {PodAnnotations.TlsPorts}: \"{portsText}\" names no port")
-            : (new TlsPlan(secret, [.. ports], clientSecret), null);
+            : (new TlsPlan(secret, [.. ports], clientSecret, clientCa, forwardText == "true"), null);
     }
 
     private static int? NamedPort(JsonObject pod, string name)
