@@ -86,7 +86,7 @@ internal static class DemoCommand
         try
         {
             pod = unavailable is null
-                ? await NamespacePod.StartAsync("mirrord-demo", cancellationToken)
+                ? await StartNamespacePodOrNullAsync(output, cancellationToken) ?? await LoopbackPod.StartAsync(cancellationToken)
                 : await LoopbackPod.StartAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
@@ -110,6 +110,26 @@ internal static class DemoCommand
         output.WriteLine("Cleaned up: processes stopped, network namespaces removed.");
         output.WriteLine("Next: mirrord-demo --dry-run -f your/mirrord.json shows what your own filter decides.");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The pod in network namespaces, or null when this machine would not build it (a program such as ip or iptables
+    /// failed: no NET_ADMIN in a container, a kernel without the nat table); what failed is said, and the story is
+    /// told on loopback instead.
+    /// </summary>
+    private static async Task<IDemoPod?> StartNamespacePodOrNullAsync(TextWriter output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await NamespacePod.StartAsync("mirrord-demo", cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            output.WriteLine($"The pod in a network namespace could not be built on this machine: {ex.Message.Trim()}");
+            output.WriteLine("So the story is told on loopback ports instead (the redirect is then a port of the sidecar's own).");
+            output.WriteLine();
+            return null;
+        }
     }
 
     /// <summary><c>mirrord-demo app</c>: the demo's sample service, started inside the pod namespace.</summary>

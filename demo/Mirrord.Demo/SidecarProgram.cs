@@ -16,6 +16,12 @@ public static class SidecarProgram
     /// <summary>True when the native executable is the one that runs.</summary>
     public static bool IsNative => File.Exists(s_native);
 
+    /// <summary>Why the build did not publish the native executable (this machine cannot link it), or null.</summary>
+    public static string? NotPublishedReason
+        => File.Exists(Path.Combine(AppContext.BaseDirectory, NativeFolder, "not-published.txt"))
+            ? File.ReadAllText(Path.Combine(AppContext.BaseDirectory, NativeFolder, "not-published.txt")).Trim()
+            : null;
+
     /// <summary>The command that runs the program, before its arguments.</summary>
     public static string[] Command => IsNative
         ? [s_native]

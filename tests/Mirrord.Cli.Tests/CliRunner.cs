@@ -13,6 +13,9 @@ public static class CliRunner
     /// <summary>Runs the demo program (<c>mirrord-demo</c>), as the README's first command does.</summary>
     public static Task<CliResult> RunDemoAsync(params string[] args) => RunWithInputAsync(null, args, null, s_demoPath);
 
+    /// <summary>The command that runs the demo program, before its arguments.</summary>
+    public static string[] DemoCommand => [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", s_demoPath];
+
     /// <summary>Runs the CLI with <paramref name="environment"/> added to its environment.</summary>
     public static Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
         => RunWithInputAsync(null, args, environment);

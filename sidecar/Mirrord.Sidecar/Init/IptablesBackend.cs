@@ -17,10 +17,11 @@ internal sealed record IptablesBackend(string Name, string Iptables, string Save
         return await legacy.HasRulesAsync() && !await nft.HasRulesAsync() ? [legacy, nft] : [nft, legacy];
     }
 
+    /// <summary>Runs iptables; on failure the error names the command that failed, with what it said.</summary>
     public async Task<(int ExitCode, string Error)> RunAsync(params string[] arguments)
     {
         var (code, _, error) = await RunProcessAsync(Iptables, arguments);
-        return (code, error.Trim());
+        return (code, code == 0 ? error.Trim() : $"`{Iptables} {string.Join(' ', arguments)}` exited {code}: {error.Trim()}");
     }
 
     public bool Exists => File.Exists(Iptables);

@@ -48,7 +48,7 @@ public class DemoCommandTests
     }
 
     /// <summary>Alice's request goes to the laptop only while she is connected; Bob's and the probe never do.</summary>
-    private static void AssertStory(CliResult result)
+    internal static void AssertStory(CliResult result)
     {
         var lines = result.Lines;
         int Step(string heading) => Array.FindIndex(lines, line => line.StartsWith(heading, StringComparison.Ordinal));

@@ -170,6 +170,9 @@ internal sealed class HttpsPod : IAsyncDisposable
     /// </summary>
     public async Task<(int Exit, string Body, string Error)> CurlAsync(string path, string protocol, params string[] extra)
     {
+        Skip.IfNot(
+            (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "curl")) || File.Exists(Path.Combine(dir, "curl.exe"))),
+            "curl not installed (these cases call the sidecar as a user's curl does; as root on Debian or Ubuntu, build/setup.sh installs it)");
         var ca = Path.Combine(Path.GetTempPath(), $"mirrord-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(ca, Authority.Pem);
         _files.Add(ca);

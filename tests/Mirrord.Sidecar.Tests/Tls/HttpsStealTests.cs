@@ -22,7 +22,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
 {
     private const string Alice = "\"header_filter\": \"^X-Dev: alice$\"";
 
-    [Fact]
+    [SkippableFact]
     public async Task Curl_FilteredRequestsAreStolenInClear_OthersReachTheAppOverTls()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -36,7 +36,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Contains(pod.Laptop.Requests, r => r.PathAndQuery == "/whoami" && r.Protocol == "HTTP/1.1");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task WithoutTheOptIn_TlsIsRelayedAsBytes_AsBefore()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine, httpsStealing: false);
@@ -53,7 +53,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Empty(pod.Laptop.Requests);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Http2ChosenByAlpn_IsFilteredToo_AndStaysHttp2BothWays()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -72,7 +72,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Contains(pod.Pod.Requests, r => r.Protocol == "HTTP/2");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GrpcOverTls_CallsWithTheDevelopersMetadataAreStolen_OthersServedByTheApp()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -88,7 +88,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HttpsDeliveryTls_StolenRequestsReachALocalServerOverTls_TrustedByTheDevelopersCa()
     {
         using var localAuthority = TestCertificateAuthority.Create("developer's local CA");
@@ -117,7 +117,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HttpsDeliveryTls_WithAnUnreadableTrustRoot_ConnectStopsNamingTheSetting()
     {
         var config = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
@@ -140,7 +140,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Mirror_TheAppAnswers_AndTheLaptopGetsADecryptedCopy()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -153,7 +153,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         await Poll.UntilAsync(() => pod.Laptop.Requests.Any(r => r.PathAndQuery == "/whoami?copy=1"), "the laptop got the copy");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AppPresentsAnotherCertificateThanTheSecrets_PortIsRelayedUnfiltered_AndKeepsWorking()
     {
         using var other = TestCertificateAuthority.Create("another CA");
@@ -168,7 +168,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("does not present the certificate in the mounted Secret", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task PortRefusedOnce_IsAskedAgainAfterItsBackOff_AndTheDeveloperIsToldWhenItIsFiltered()
     {
         // The app comes up with an old certificate, then serves the Secret's (a restart, a late cert-manager).
@@ -190,7 +190,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         await cli.WaitForLineAsync(line => line.Contains($"HTTPS on port {pod.Port} is filtered now", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ExpiredCertificate_CallersThatCheckItRefuseIt_AsTheyWouldTheAppsOwn()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine, validFor: TimeSpan.FromHours(-1));
@@ -206,7 +206,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Contains(pod.Sidecar.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("expired", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MissingSecret_TlsIsRelayedUnfiltered_UntilTheKubeletWritesIt()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine, secret: (_, _) => SecretVolume.Empty());
@@ -224,7 +224,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
             "a request with the developer's header is stolen once the Secret is there");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CallerQuietAfterItsHandshake_IsServedWhenItSpeaks_AsTheAppWouldServeIt()
     {
         // Certificate checkers and pooled clients complete the handshake and send their request later.
@@ -254,7 +254,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.DoesNotContain(pod.Sidecar.Logs.Entries, e => e.Level >= LogLevel.Warning);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Http2CallersClosingTheirConnections_AreRoutine_NothingIsLoggedAsAnError()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -277,7 +277,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.DoesNotContain(pod.Sidecar.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CallersInventingHosts_GetAnswers_WithoutTheSidecarKeepingAPoolForEachHost()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -308,7 +308,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Equal(Mirrord.Sidecar.Forwarding.AppInvoker.PooledHosts, pod.Sidecar.Services.GetRequiredService<Mirrord.Sidecar.Forwarding.AppInvoker>().PooledTlsClients);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task PlaintextHttpOnATlsPort_GoesToTheAppAsBytes_NeverToTheLaptop()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -327,7 +327,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.Empty(pod.Pod.Requests);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task BytesThatAreNotTls_OnATlsPort_GoToTheAppUntouched_AsWithoutHttpsStealing()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
@@ -346,7 +346,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         Assert.DoesNotContain(pod.Sidecar.Logs.Entries, e => e.Level >= LogLevel.Warning);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SecretRotated_OpenConnectionsKeepWorking_NewConnectionsGetTheNewCertificate()
     {
         await using var pod = await HttpsPod.StartAsync(output.WriteLine);
