@@ -18,6 +18,7 @@ internal static class CliApplication
             ConfigCheckCommand.Create(output, error),
             FilterCheckCommand.Create(output, error, loggerFactory),
             ConnectCommand.Create(output, error),
+            ExecCommand.Create(output, error),
             StatusCommand.Create(output, error),
             SessionsCommand.Create(output, error),
             InjectCommand.Create(Console.In, output, error),
@@ -25,6 +26,8 @@ internal static class CliApplication
         };
 
         var parse = root.Parse(args);
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        // After Ctrl-C or SIGTERM a command has this long to finish: connect unregisters within seconds; exec waits for
+        // the developer's command, which was passed the Ctrl-C, to shut down.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }, cancellationToken);
     }
 }

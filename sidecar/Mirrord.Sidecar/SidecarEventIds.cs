@@ -31,4 +31,8 @@ internal static class SidecarEventIds
     public const int TlsNotHttp = 2036;
     public const int TlsCallerIdle = 2037;
     public const int TlsPortFilteredAgain = 2038;
+    public const int OutgoingOpened = 2040;
+    public const int OutgoingRefused = 2041;
+    public const int OutgoingFailed = 2042;
+    public const int OutgoingClosed = 2043;
 }

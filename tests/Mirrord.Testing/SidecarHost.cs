@@ -121,6 +121,9 @@ public sealed class SidecarHost : IAsyncDisposable
     /// <summary>Stops as on SIGTERM: listeners close, requests in flight drain.</summary>
     public Task StopAsync() => _app.StopAsync();
 
+    /// <summary>Ends every session as an administrator does (<c>mirrord-sidecar sessions kill</c> through pods/exec).</summary>
+    public IReadOnlyList<string> KillSessions(string by) => _app.Services.GetRequiredService<Sidecar.Sessions.SessionRegistry>().Kill(null, by) ?? [];
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

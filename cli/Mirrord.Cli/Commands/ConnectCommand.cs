@@ -17,122 +17,167 @@ internal static class ConnectCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var configFile = Options.OptionalConfigFile();
-        var target = Options.Target();
-        var @namespace = Options.Namespace();
-        var context = Options.Context();
-        var kubeconfig = Options.Kubeconfig();
-        var sidecarAddress = Options.SidecarAddress();
-        var localPort = Options.LocalPort();
-        var mode = Options.Mode();
-        var headerFilter = Options.HeaderFilter();
-        var pathFilter = Options.PathFilter();
-        var ports = Options.PortMapping();
-        var name = Options.SessionName();
-        var format = Options.OutputFormat();
-        var localCommand = Options.LocalCommand();
-        var command = new Command("connect", "Steal or mirror the target's traffic to a local process until Ctrl-C")
-        {
-            configFile, target, @namespace, context, kubeconfig, sidecarAddress, localPort, mode, headerFilter, pathFilter, ports, name, format, localCommand,
-        };
-
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var file = parse.GetValue(configFile);
-            var config = file is null ? IncomingConfig.Default : ConfigFileLoader.Load(file, error);
-            config = config is null ? null : ConfigOverrides.Apply(
-                config, parse.GetValue(mode), parse.GetValue(headerFilter), parse.GetValue(pathFilter), parse.GetValue(ports) ?? [], error);
-            if (config is null)
-            {
-                return ExitCodes.ConfigInvalid;
-            }
-
-            using var localTls = LocalTlsClient.Create(config.HttpsDelivery, out var tlsError);
-            if (tlsError is not null)
-            {
-                error.WriteLine($"error: {tlsError}");
-                return ExitCodes.ConfigInvalid;
-            }
-
-            var fileTarget = file is null ? null : TargetConfig.Read(file);
-            var targetText = parse.GetValue(target) ?? fileTarget?.Path;
-            var address = parse.GetValue(sidecarAddress);
-            if (address is not null && parse.GetValue(target) is not null)
-            {
-                error.WriteLine("error: --target and --sidecar-address exclude each other: the first finds pods through Kubernetes, the second skips it");
-                return ExitCodes.UsageError;
-            }
-
-            if (!TryChooseDestination(targetText, address, error, out var targetReference, out var direct))
-            {
-                return ExitCodes.UsageError;
-            }
-
-            var reporter = new Reporter(output, parse.GetRequiredValue(format) == "json");
-            var argv = parse.GetValue(localCommand) ?? [];
-            LocalCommand? local = null;
-            try
-            {
-                if (argv.Length > 0)
-                {
-                    local = LocalCommand.Start(argv);
-                    reporter.Progress($"started the local command {argv[0]} (pid {local.ProcessId})");
-                }
-
-                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                _ = local?.Exited.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
-                await using var server = await LocalServer.StartAsync(
-                    new LocalTarget(config, parse.GetValue(localPort), tls: localTls), reporter, logging => logging
-                        .AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-                        .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace), stopping.Token);
-
-                var sessionName = parse.GetRequiredValue(name);
-                int exitCode;
-                if (targetReference is null)
-                {
-                    reporter.Progress($"connecting to the sidecar at {address}");
-                    exitCode = await SessionRunner.RunAsync(
-                        config, sessionName, address!, direct!, server, reporter, stopping.Token, owner: new Tunnel.Protocol.SessionOwner(null, null, Environment.UserName));
-                }
-                else
-                {
-                    using var kube = KubeContext.Create(parse.GetValue(kubeconfig), parse.GetValue(context), parse.GetValue(@namespace), fileTarget?.Namespace);
-                    exitCode = await new TargetSessions(kube, targetReference, config, sessionName, server, reporter).RunAsync(stopping.Token);
-                }
-
-                if (local is not null && local.Exited.IsCompleted && !cancellationToken.IsCancellationRequested)
-                {
-                    var code = await local.Exited;
-                    reporter.Progress($"the local command exited with code {code}; the session is over");
-                    return code;
-                }
-
-                return exitCode;
-            }
-            catch (LocalCommandException ex)
-            {
-                error.WriteLine($"error: {ex.Message}");
-                return ExitCodes.LocalCommandNotStarted;
-            }
-            catch (KubernetesException ex)
-            {
-                error.WriteLine($"error: {ex.Message}");
-                return ex.ExitCode;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || local?.Exited.IsCompleted == true)
-            {
-                return local is { Exited.IsCompletedSuccessfully: true } && !cancellationToken.IsCancellationRequested ? await local.Exited : ExitCodes.Success;
-            }
-            finally
-            {
-                if (local is not null)
-                {
-                    await local.DisposeAsync();
-                }
-            }
-        });
-
+        var options = new SessionOptions();
+        var command = new Command("connect", "Steal or mirror the target's traffic to a local process until Ctrl-C");
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, options, outgoing: null, output, error, cancellationToken));
         return command;
+    }
+
+    /// <summary>The options <c>connect</c> and <c>exec</c> share.</summary>
+    internal sealed class SessionOptions
+    {
+        public Option<FileInfo?> ConfigFile { get; } = Options.OptionalConfigFile();
+
+        public Option<string?> Target { get; } = Options.Target();
+
+        public Option<string?> Namespace { get; } = Options.Namespace();
+
+        public Option<string?> Context { get; } = Options.Context();
+
+        public Option<string?> Kubeconfig { get; } = Options.Kubeconfig();
+
+        public Option<string?> SidecarAddress { get; } = Options.SidecarAddress();
+
+        public Option<int?> LocalPort { get; } = Options.LocalPort();
+
+        public Option<string?> Mode { get; } = Options.Mode();
+
+        public Option<string?> HeaderFilter { get; } = Options.HeaderFilter();
+
+        public Option<string?> PathFilter { get; } = Options.PathFilter();
+
+        public Option<string[]> Ports { get; } = Options.PortMapping();
+
+        public Option<string> Name { get; } = Options.SessionName();
+
+        public Option<string> Format { get; } = Options.OutputFormat();
+
+        public Argument<string[]> LocalCommand { get; } = Options.LocalCommand();
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { ConfigFile, Target, Namespace, Context, Kubeconfig, SidecarAddress, LocalPort, Mode, HeaderFilter, PathFilter, Ports, Name, Format })
+            {
+                command.Options.Add(option);
+            }
+
+            command.Arguments.Add(LocalCommand);
+        }
+    }
+
+    /// <summary>
+    /// Registers the session and serves it until Ctrl-C, SIGTERM or the local command's exit. With
+    /// <paramref name="outgoing"/> (<c>exec</c>), the command is started with the pod's outgoing access wired in, Ctrl-C
+    /// is passed on to it, and the CLI exits with its code once it has exited.
+    /// </summary>
+    internal static async Task<int> RunAsync(ParseResult parse, SessionOptions options, ExecCommand.Outgoing? outgoing, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var file = parse.GetValue(options.ConfigFile);
+        var config = file is null ? IncomingConfig.Default : ConfigFileLoader.Load(file, error);
+        config = config is null ? null : ConfigOverrides.Apply(
+            config, parse.GetValue(options.Mode), parse.GetValue(options.HeaderFilter), parse.GetValue(options.PathFilter), parse.GetValue(options.Ports) ?? [], error);
+        if (config is null)
+        {
+            return ExitCodes.ConfigInvalid;
+        }
+
+        using var localTls = LocalTlsClient.Create(config.HttpsDelivery, out var tlsError);
+        if (tlsError is not null)
+        {
+            error.WriteLine($"error: {tlsError}");
+            return ExitCodes.ConfigInvalid;
+        }
+
+        var fileTarget = file is null ? null : TargetConfig.Read(file);
+        var targetText = parse.GetValue(options.Target) ?? fileTarget?.Path;
+        var address = parse.GetValue(options.SidecarAddress);
+        if (address is not null && parse.GetValue(options.Target) is not null)
+        {
+            error.WriteLine("error: --target and --sidecar-address exclude each other: the first finds pods through Kubernetes, the second skips it");
+            return ExitCodes.UsageError;
+        }
+
+        if (!TryChooseDestination(targetText, address, error, out var targetReference, out var direct))
+        {
+            return ExitCodes.UsageError;
+        }
+
+        var reporter = new Reporter(output, parse.GetRequiredValue(options.Format) == "json");
+        var argv = parse.GetValue(options.LocalCommand) ?? [];
+        LocalCommand? local = null;
+        await using var access = outgoing is null ? null : await outgoing.StartAsync(file, reporter, error);
+        if (outgoing is not null && access is null)
+        {
+            return outgoing.ExitCode;
+        }
+
+        try
+        {
+            if (argv.Length > 0)
+            {
+                local = LocalCommand.Start(argv, access?.Environment);
+                reporter.Progress($"started the local command {argv[0]} (pid {local.ProcessId})");
+            }
+
+            using var stopping = access is null ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
+            _ = local?.Exited.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
+            using var interrupt = access is null || local is null ? default : cancellationToken.Register(() => local.Interrupt());
+            await using var server = await LocalServer.StartAsync(
+                new LocalTarget(config, parse.GetValue(options.LocalPort), tls: localTls), reporter, logging => logging
+                    .AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                    .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace), stopping.Token);
+
+            var sessionName = parse.GetRequiredValue(options.Name);
+            int exitCode;
+            if (targetReference is null)
+            {
+                reporter.Progress($"connecting to the sidecar at {address}");
+                exitCode = await SessionRunner.RunAsync(
+                    config, sessionName, address!, direct!, server, reporter, stopping.Token, owner: new Tunnel.Protocol.SessionOwner(null, null, Environment.UserName), outgoing: access?.Pods);
+            }
+            else
+            {
+                using var kube = KubeContext.Create(parse.GetValue(options.Kubeconfig), parse.GetValue(options.Context), parse.GetValue(options.Namespace), fileTarget?.Namespace);
+                exitCode = await new TargetSessions(kube, targetReference, config, sessionName, server, reporter, access?.Pods).RunAsync(stopping.Token);
+            }
+
+            if (local is not null && local.Exited.IsCompleted && (access is not null || !cancellationToken.IsCancellationRequested))
+            {
+                var code = await local.Exited;
+                reporter.Progress($"the local command exited with code {code}; the session is over");
+                return code;
+            }
+
+            if (local is not null && access is not null && exitCode != ExitCodes.Success)
+            {
+                // The session could not be held (refused, unreachable): the command would run without the pod, so it is stopped.
+                reporter.Warning($"stopping the local command {argv[0]}: the session ended");
+            }
+
+            return exitCode;
+        }
+        catch (LocalCommandException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.LocalCommandNotStarted;
+        }
+        catch (KubernetesException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ex.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || local?.Exited.IsCompleted == true)
+        {
+            return local is { Exited.IsCompletedSuccessfully: true } && (access is not null || !cancellationToken.IsCancellationRequested) ? await local.Exited : ExitCodes.Success;
+        }
+        finally
+        {
+            if (local is not null)
+            {
+                await local.DisposeAsync();
+            }
+        }
     }
 
     private static bool TryChooseDestination(

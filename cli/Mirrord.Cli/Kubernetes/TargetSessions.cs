@@ -26,9 +26,11 @@ internal sealed class TargetSessions
     private readonly ConcurrentBag<PodSession> _departed = [];
     private readonly TaskCompletionSource<int> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PodEvents _events;
+    private readonly Outgoing.PodConnections? _outgoing;
 
-    public TargetSessions(KubeContext kube, TargetReference target, IncomingConfig config, string name, LocalServer server, Reporter reporter)
+    public TargetSessions(KubeContext kube, TargetReference target, IncomingConfig config, string name, LocalServer server, Reporter reporter, Outgoing.PodConnections? outgoing = null)
     {
+        _outgoing = outgoing;
         _kube = kube;
         _target = target;
         _config = config;
@@ -103,7 +105,7 @@ internal sealed class TargetSessions
         var run = Task.Run(async () =>
         {
             var code = await SessionRunner.RunAsync(
-                _config, _name, name, dial, _server, _reporter, podStopping.Token, failFast, _kube.Owner, (reason, message) => _events.Record(name, reason, message));
+                _config, _name, name, dial, _server, _reporter, podStopping.Token, failFast, _kube.Owner, (reason, message) => _events.Record(name, reason, message), _outgoing);
             if (code != ExitCodes.Success && !podStopping.IsCancellationRequested)
             {
                 _failed.TrySetResult(code);

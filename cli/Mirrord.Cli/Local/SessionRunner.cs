@@ -24,7 +24,7 @@ internal static class SessionRunner
 
     public static async Task<int> RunAsync(
         IncomingConfig config, string name, string pod, SessionDialer dial, LocalServer server, Reporter reporter, CancellationToken cancellationToken,
-        bool failFast = true, SessionOwner? owner = null, Action<string, string>? recordEvent = null)
+        bool failFast = true, SessionOwner? owner = null, Action<string, string>? recordEvent = null, Outgoing.PodConnections? outgoing = null)
     {
         var incoming = IncomingConfigWriter.WriteIncoming(config);
         var backoff = s_firstBackoff;
@@ -98,7 +98,9 @@ internal static class SessionRunner
 
             recordEvent?.Invoke("MirrordSessionStarted", $"mirrord session {session.SessionId} ({name}) started: {config.Mode.ToString().ToLowerInvariant()}, {config.HttpFilter?.Rule.Describe() ?? "no filter"}; owner {owner?.ToString() ?? "(not declared)"}");
 
+            outgoing?.Add(pod, session);
             await Task.WhenAny(session.Ended, dialer.Dialing, Task.Delay(Timeout.Infinite, cancellationToken));
+            outgoing?.Remove(session);
             dialer.Stop();
             if (dialer.Dialing is { IsFaulted: true } broken)
             {

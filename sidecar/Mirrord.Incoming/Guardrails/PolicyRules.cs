@@ -9,4 +9,6 @@ public static class PolicyRules
     public const string MaxLifetime = "max-session-lifetime";
     public const string ProtectedPort = "protected-ports";
     public const string RequiredHeader = "required-header";
+    public const string AllowOutgoing = "allow-outgoing";
+    public const string OutgoingDestinations = "outgoing-destinations";
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
 using Mirrord.Incoming.Configuration;
+using Mirrord.Incoming.Outgoing;
 
 namespace Mirrord.Incoming.Guardrails;
 
@@ -32,8 +34,17 @@ public sealed record SessionPolicy
     /// <summary>Headers every request must carry to be stolen or copied, whatever the session's filter says (checked per request by the sidecar).</summary>
     public IReadOnlyList<RequiredHeader> RequiredHeaders { get; init; } = [];
 
+    /// <summary>Whether sessions may open connections from the pod (<c>mirrord-cli exec</c>'s outgoing traffic); null: allowed.</summary>
+    public bool? AllowOutgoing { get; init; }
+
+    /// <summary>
+    /// Where such connections may go, in mirrord's address syntax (<see cref="AddressFilter"/>): a destination must
+    /// match an entry of every list (two policies combined keep both lists). Empty: anywhere the pod can reach.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<AddressFilter>> OutgoingDestinations { get; init; } = [];
+
     public bool IsEmpty => AllowedModes is null && RequiredHeaderFilters.Count == 0 && MaxSessionsPerPod is null && MaxSessionLifetime is null && ProtectedPorts.Count == 0
-        && RequiredHeaders.Count == 0;
+        && RequiredHeaders.Count == 0 && AllowOutgoing is null && OutgoingDestinations.Count == 0;
 
     /// <summary>The stricter of the two, rule by rule: modes both allow, both sets of patterns, the lower limits, both sets of ports.</summary>
     public SessionPolicy Combine(SessionPolicy other) => new()
@@ -44,7 +55,29 @@ public sealed record SessionPolicy
         MaxSessionLifetime = MaxSessionLifetime is { } a && other.MaxSessionLifetime is { } b ? (a < b ? a : b) : MaxSessionLifetime ?? other.MaxSessionLifetime,
         ProtectedPorts = [.. ProtectedPorts.Union(other.ProtectedPorts).Order()],
         RequiredHeaders = [.. RequiredHeaders.Union(other.RequiredHeaders)],
+        AllowOutgoing = AllowOutgoing is null ? other.AllowOutgoing : other.AllowOutgoing is null ? AllowOutgoing : AllowOutgoing.Value && other.AllowOutgoing.Value,
+        OutgoingDestinations = [.. OutgoingDestinations, .. other.OutgoingDestinations],
     };
+
+    /// <summary>Whether a session may open a connection from the pod to <paramref name="host"/> (as asked) at <paramref name="address"/>, port <paramref name="port"/>. Null when allowed.</summary>
+    public PolicyRefusal? CheckOutgoing(string host, IPAddress? address, int port)
+    {
+        if (AllowOutgoing == false)
+        {
+            return new PolicyRefusal(PolicyRules.AllowOutgoing, "sessions on this pod may not open connections from it (allowOutgoing is false)");
+        }
+
+        foreach (var list in OutgoingDestinations)
+        {
+            if (!list.Any(filter => filter.Matches(AddressProtocol.Tcp, host, address, port)))
+            {
+                return new PolicyRefusal(PolicyRules.OutgoingDestinations,
+                    $"{host}:{port.ToString(CultureInfo.InvariantCulture)} is not among the destinations sessions may reach from this pod ({string.Join(", ", list)})");
+            }
+        }
+
+        return null;
+    }
 
     private static int? Min(int? a, int? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
 
@@ -74,6 +107,12 @@ public sealed record SessionPolicy
         }
 
         lines.AddRange(RequiredHeaders.Select(header => $"only requests with {header.Describe()} are stolen or copied"));
+        if (AllowOutgoing == false)
+        {
+            lines.Add("no connections from the pod (outgoing traffic of mirrord-cli exec)");
+        }
+
+        lines.AddRange(OutgoingDestinations.Select(list => $"connections from the pod only to {string.Join(", ", list)}"));
         return lines;
     }
 
@@ -109,6 +148,16 @@ public sealed record SessionPolicy
         if (RequiredHeaders.Count > 0)
         {
             json["requiredHeader"] = new JsonArray([.. RequiredHeaders.Select(h => (JsonNode)new JsonObject { ["name"] = h.Name, ["value"] = h.ValuePattern })]);
+        }
+
+        if (AllowOutgoing is { } allow)
+        {
+            json["allowOutgoing"] = allow;
+        }
+
+        if (OutgoingDestinations.Count > 0)
+        {
+            json["outgoingDestinations"] = new JsonArray([.. OutgoingDestinations.Select(list => (JsonNode)new JsonArray([.. list.Select(f => (JsonNode)JsonValue.Create(f.ToString()))]))]);
         }
 
         return json.ToJsonString();

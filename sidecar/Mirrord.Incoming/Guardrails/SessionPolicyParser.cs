@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Mirrord.Incoming.Filtering;
+using Mirrord.Incoming.Outgoing;
 
 namespace Mirrord.Incoming.Guardrails;
 
@@ -13,7 +14,7 @@ namespace Mirrord.Incoming.Guardrails;
 /// </summary>
 public static class SessionPolicyParser
 {
-    private static readonly string[] s_fields = ["allowedModes", "requiredHeaderFilter", "requiredHeader", "maxSessionsPerPod", "maxSessionLifetime", "protectedPorts"];
+    private static readonly string[] s_fields = ["allowedModes", "requiredHeaderFilter", "requiredHeader", "maxSessionsPerPod", "maxSessionLifetime", "protectedPorts", "allowOutgoing", "outgoingDestinations"];
 
     public static (SessionPolicy? Policy, IReadOnlyList<string> Errors) Parse(string text, string source)
     {
@@ -61,6 +62,12 @@ public static class SessionPolicyParser
                     case "requiredHeader":
                         policy = policy with { RequiredHeaders = Headers(value, where, errors) };
                         break;
+                    case "allowOutgoing":
+                        policy = policy with { AllowOutgoing = value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : Fail<bool?>(errors, $"{where}: must be true or false") };
+                        break;
+                    case "outgoingDestinations":
+                        policy = policy with { OutgoingDestinations = Destinations(value, where, errors) };
+                        break;
                     default:
                         errors.Add($"{where}: unknown field; expected one of {string.Join(", ", s_fields)}");
                         break;
@@ -69,6 +76,43 @@ public static class SessionPolicyParser
 
             return errors.Count == 0 ? (policy, errors) : (null, errors);
         }
+    }
+
+    /// <summary>A list of addresses in mirrord's syntax, or a list of such lists (each must be matched).</summary>
+    private static List<IReadOnlyList<AddressFilter>> Destinations(JsonElement value, string where, List<string> errors)
+    {
+        const string Shape = "must be a list of addresses in mirrord's syntax ([protocol://]address[/prefix][:port], such as \"10.0.0.0/8\", \"postgres:5432\", \":443\"), or a list of such lists";
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+        {
+            return Fail<List<IReadOnlyList<AddressFilter>>>(errors, $"{where}: {Shape}") ?? [];
+        }
+
+        var lists = value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.Array) ? [.. value.EnumerateArray()] : new List<JsonElement> { value };
+        var result = new List<IReadOnlyList<AddressFilter>>();
+        foreach (var (list, index) in lists.Select((list, index) => (list, index)))
+        {
+            var filters = new List<AddressFilter>();
+            foreach (var item in list.EnumerateArray())
+            {
+                var at = lists.Count == 1 ? where : $"{where}[{index.ToString(CultureInfo.InvariantCulture)}]";
+                if (item.ValueKind != JsonValueKind.String)
+                {
+                    errors.Add($"{at}: {item.GetRawText()}: {Shape}");
+                }
+                else if (AddressFilter.TryParse(item.GetString()!, out var filter, out var problem))
+                {
+                    filters.Add(filter);
+                }
+                else
+                {
+                    errors.Add($"{at}: {problem}");
+                }
+            }
+
+            result.Add(filters);
+        }
+
+        return result;
     }
 
     private static T? Fail<T>(List<string> errors, string message)

@@ -42,6 +42,18 @@ internal sealed class AuditTrail
             w.WriteNumber("mirrored", mirrored);
         });
 
+    /// <summary>One connection a session opened from the pod, when it ends: where it went, how many bytes each way and how long it lived (never what it carried).</summary>
+    public void Outgoing(string pod, string sessionId, string name, SessionOwner? owner, string destination, string? address, string outcome, long sent, long received, TimeSpan duration)
+        => Write("outgoing-connection", pod, sessionId, name, owner, config: null, kind: null, w =>
+        {
+            w.WriteString("destination", destination);
+            w.WriteString("address", address);
+            w.WriteString("outcome", outcome);
+            w.WriteNumber("bytesSent", sent);
+            w.WriteNumber("bytesReceived", received);
+            w.WriteNumber("seconds", Math.Round(duration.TotalSeconds, 3));
+        });
+
     private void Write(string @event, string pod, string? sessionId, string name, SessionOwner? owner, IncomingConfig? config, string? kind, Action<Utf8JsonWriter> rest)
     {
         using var buffer = new MemoryStream();

@@ -26,6 +26,8 @@ internal sealed class SidecarMetrics
     private readonly Counter<long> _policyRefusals;
     private readonly Counter<long> _probesKept;
     private readonly Counter<long> _budgetSpent;
+    private readonly Counter<long> _outgoingConnections;
+    private readonly Counter<long> _outgoingBytes;
     private readonly Meter _meter;
 
     public SidecarMetrics(IMeterFactory meters, SessionRegistry sessions)
@@ -43,6 +45,8 @@ internal sealed class SidecarMetrics
         _policyRefusals = meter.CreateCounter<long>("mirrord.policy.refusals", description: "Sessions the pod's policy refused or ended, by rule.");
         _budgetSpent = meter.CreateCounter<long>(
             "mirrord.buffer.budget.spent", description: "Buffers the budget could not hold, by use (mirror-copy, body-filter): the copy was dropped or the body filter saw no match.");
+        _outgoingConnections = meter.CreateCounter<long>("mirrord.outgoing.connections", description: "Connections sessions opened from the pod, by outcome (opened, refused by policy, failed).");
+        _outgoingBytes = meter.CreateCounter<long>("mirrord.outgoing.bytes", description: "Bytes relayed on sessions' outgoing connections, by direction (sent from the laptop, received from the destination).");
         _probesKept = meter.CreateCounter<long>("mirrord.probes.kept", description: "Requests of the pod's own probes a session would have stolen, passed to the app instead.");
         meter.CreateObservableGauge("mirrord.sessions.active", () => sessions.Sessions.Length, description: "Developer sessions registered on this pod.");
         meter.CreateObservableGauge("mirrord.session.tunnels", () => PerSession<int>(sessions, session => session.Tunnels.Attached), description: "Tunnel connections attached per session.");
@@ -92,6 +96,14 @@ internal sealed class SidecarMetrics
 
     /// <summary>One of the pod's probes went to the app although a session would have stolen it.</summary>
     public void ProbeKept() => _probesKept.Add(1);
+
+    public void OutgoingConnection(string outcome) => _outgoingConnections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void OutgoingBytes(long sent, long received)
+    {
+        _outgoingBytes.Add(sent, new KeyValuePair<string, object?>("direction", "sent"));
+        _outgoingBytes.Add(received, new KeyValuePair<string, object?>("direction", "received"));
+    }
 
     public void Failed(string decision) => _errors.Add(1, new KeyValuePair<string, object?>("path", decision));
 

@@ -64,6 +64,7 @@ public static class SidecarApplication
         builder.Services.AddSingleton<MirrorSender>();
         builder.Services.AddSingleton<BufferBudget>();
         builder.Services.AddSingleton<RequestRouter>();
+        builder.Services.AddSingleton<Outgoing.OutgoingConnections>();
         builder.Services.AddSingleton<SessionEndpointHandler>();
         builder.Services.AddSingleton<AdminEndpointHandler>();
 

@@ -13,7 +13,7 @@ namespace Mirrord.Sidecar.Sessions;
 
 /// <summary>
 /// Serves 127.0.0.1:15081 (docs/PROTOCOL.md): the first frame makes a connection a session's
-/// control connection, a tunnel connection, or a one-shot list.
+/// control connection, a tunnel connection, an outgoing connection from the pod, or a one-shot list or kill.
 /// </summary>
 internal sealed partial class SessionEndpointHandler : ConnectionHandler
 {
@@ -28,11 +28,12 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
     private readonly SidecarMetrics _metrics;
     private readonly Tls.AppTlsProbe _tls;
     private readonly Routing.ProbeGuard _probes;
+    private readonly Outgoing.OutgoingConnections _outgoing;
     private readonly ILogger<SessionEndpointHandler> _logger;
 
     public SessionEndpointHandler(
         SessionRegistry registry, IOptions<SidecarOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, AuditTrail audit, SidecarMetrics metrics,
-        Tls.AppTlsProbe tls, Routing.ProbeGuard probes, ILogger<SessionEndpointHandler> logger)
+        Tls.AppTlsProbe tls, Routing.ProbeGuard probes, Outgoing.OutgoingConnections outgoing, ILogger<SessionEndpointHandler> logger)
     {
         _registry = registry;
         _options = options.Value;
@@ -43,6 +44,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         _metrics = metrics;
         _tls = tls;
         _probes = probes;
+        _outgoing = outgoing;
         _logger = logger;
     }
 
@@ -79,6 +81,17 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
                 break;
             case KillMessage kill:
                 await KillAsync(stream, kill);
+                break;
+            case OutgoingMessage outgoing:
+                if (_registry.Find(outgoing.SessionId) is { } owner && owner.VerifySecret(outgoing.Secret))
+                {
+                    await _outgoing.RelayAsync(stream, owner, outgoing);
+                }
+                else
+                {
+                    await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.UnknownSession, $"no session {outgoing.SessionId} with that secret on this pod"));
+                }
+
                 break;
             case null:
                 break;
@@ -226,10 +239,6 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         await TrySendAsync(stream, new ErrorMessage(SessionErrorCodes.Policy, text));
     }
 
-    /// <summary>
-    /// <c>mirrord-cli sessions kill</c>: anyone who can port-forward to the pod may end its sessions
-    /// (the same power that lets them open one); the developer's CLI is told who asked.
-    /// </summary>
     /// <summary>
     /// On the session port a session can only be ended with its own secret: whoever can port-forward may see
     /// sessions, but ending another developer's is for the administration socket (pods/exec), which Kubernetes

@@ -162,14 +162,30 @@ public sealed class SessionClient : IAsyncDisposable
 
     /// <summary>Dials a new tunnel connection; the returned stream carries HTTP/2 with the sidecar as client.</summary>
     public async Task<Stream> AttachAsync(CancellationToken cancellationToken)
+        => (await OpenAsync<AttachedMessage>(new AttachMessage(SessionId, Secret), cancellationToken)).Stream;
+
+    /// <summary>
+    /// Opens a TCP connection from the pod to <paramref name="host"/>:<paramref name="port"/> (the name resolved as the pod
+    /// resolves it); the returned stream carries that connection's bytes and closes when the session ends.
+    /// </summary>
+    /// <exception cref="SessionRejectedException">The sidecar refused (policy) or could not connect (<c>outgoing-failed</c>), with its reason.</exception>
+    public async Task<(Stream Stream, string RemoteAddress)> OpenOutgoingAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var (stream, opened) = await OpenAsync<OutgoingOpenedMessage>(new OutgoingMessage(SessionId, Secret, host, port), cancellationToken);
+        return (stream, opened.RemoteAddress);
+    }
+
+    /// <summary>Dials a connection of this session's, sends <paramref name="request"/> and expects <typeparamref name="TReply"/>; the stream then carries what the reply opened.</summary>
+    private async Task<(Stream Stream, TReply Reply)> OpenAsync<TReply>(SessionMessage request, CancellationToken cancellationToken)
+        where TReply : SessionMessage
     {
         var stream = await _dial(cancellationToken);
         try
         {
-            await SessionFrames.WriteAsync(stream, new AttachMessage(SessionId, Secret), cancellationToken);
+            await SessionFrames.WriteAsync(stream, request, cancellationToken);
             return await SessionFrames.ReadAsync(stream, cancellationToken) switch
             {
-                AttachedMessage => stream,
+                TReply reply => (stream, reply),
                 ErrorMessage error => throw new SessionRejectedException(error.Code, error.Message),
                 var other => throw new SessionRejectedException(SessionErrorCodes.BadFrame, $"unexpected reply {other?.GetType().Name ?? "(closed)"}"),
             };

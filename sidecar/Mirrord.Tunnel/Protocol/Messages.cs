@@ -83,3 +83,13 @@ public sealed record ClaimedMessage(IReadOnlyList<long> Granted, IReadOnlyList<l
 /// <summary>What <c>list</c> tells about a session: never its secret.</summary>
 public sealed record SessionSummary(
     string SessionId, string Name, JsonElement Incoming, DateTimeOffset StartedAt, long Stolen, long Mirrored, int Tunnels, SessionOwner? Owner = null);
+
+/// <summary>
+/// Opens a TCP connection from the pod for a session (<c>mirrord-cli exec</c>'s outgoing traffic): the sidecar
+/// resolves <paramref name="Host"/> as the pod does (its resolv.conf, search path included) and connects from the
+/// pod's network. After <see cref="OutgoingOpenedMessage"/> the bytes on this connection are the remote's.
+/// </summary>
+public sealed record OutgoingMessage(string SessionId, string Secret, string Host, int Port) : SessionMessage;
+
+/// <summary>The connection is open: <paramref name="RemoteAddress"/> is where it went, <paramref name="LocalAddress"/> the pod's end.</summary>
+public sealed record OutgoingOpenedMessage(string RemoteAddress, string LocalAddress) : SessionMessage;

@@ -20,4 +20,7 @@ public static class SessionErrorCodes
 
     /// <summary>The sidecar is stopping (the pod is terminating); sent once the session's stolen requests have finished.</summary>
     public const string ShuttingDown = "shutting-down";
+
+    /// <summary>An outgoing connection could not be opened from the pod: the name did not resolve there, or the destination refused or did not answer.</summary>
+    public const string OutgoingFailed = "outgoing-failed";
 }

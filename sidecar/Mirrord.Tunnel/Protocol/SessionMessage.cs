@@ -20,4 +20,6 @@ namespace Mirrord.Tunnel.Protocol;
 [JsonDerivedType(typeof(ClaimedMessage), "claimed")]
 [JsonDerivedType(typeof(KillMessage), "kill")]
 [JsonDerivedType(typeof(KilledMessage), "killed")]
+[JsonDerivedType(typeof(OutgoingMessage), "outgoing")]
+[JsonDerivedType(typeof(OutgoingOpenedMessage), "outgoing-opened")]
 public abstract record SessionMessage;

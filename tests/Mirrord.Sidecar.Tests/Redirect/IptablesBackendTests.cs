@@ -13,7 +13,8 @@ public sealed class IptablesBackendTests
 
         var (code, error) = await shell.RunAsync("-c", "head -c 300000 /dev/zero; echo 'iptables: No chain by that name.' >&2; exit 1").WaitAsync(TimeSpan.FromSeconds(20));
 
+        // The error names the command that failed, so a reader knows which program said it.
         Assert.Equal(1, code);
-        Assert.Equal("iptables: No chain by that name.", error);
+        Assert.Equal("`/bin/sh -c head -c 300000 /dev/zero; echo 'iptables: No chain by that name.' >&2; exit 1` exited 1: iptables: No chain by that name.", error);
     }
 }

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net;
+using Mirrord.Testing;
+
+namespace Mirrord.Cli.Tests.Outgoing;
+
+/// <summary>
+/// <c>mirrord-cli exec</c> as a developer runs it, on loopback: the sidecar runs in this process, a "cluster" service
+/// listens on 127.0.0.2 (which the command reaches through the proxy, not directly: NO_PROXY lists only the
+/// laptop's own loopback names), and real programs (curl, bash's /dev/tcp) are the developer's command.
+/// </summary>
+public sealed class ExecTests : IAsyncLifetime
+{
+    private static readonly IPAddress s_cluster = IPAddress.Parse("127.0.0.2");
+
+    private TestApp _pod = null!;
+    private TestApp _orders = null!;
+    private TcpEchoServer _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _pod = await TestApp.StartAsync("pod");
+        _orders = await TestApp.StartAsync("orders", s_cluster, 0, 0);
+        _database = TcpEchoServer.Start("postgres", s_cluster, 0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _pod.DisposeAsync();
+        await _orders.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private string OrdersUrl => $"http://127.0.0.2:{_orders.HttpPort.ToString(CultureInfo.InvariantCulture)}/whoami";
+
+    [Fact]
+    public async Task Curl_ThroughTheHttpProxy_ReachesTheServiceFromThePod_AndTheCliExitsWithItsCode()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+
+        var result = await CliRunner.RunAsync("exec", "--sidecar-address", sidecar.SessionAddress, "--", "sh", "-c", $"curl -sS -f -D - {OrdersUrl} && exit 3");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("x-served-by: orders", result.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("outgoing connections of the command go through the pod", result.Output, StringComparison.Ordinal);
+        Assert.Equal(1, await OpenedAsync(sidecar));
+    }
+
+    [Fact]
+    public async Task Curl_ThroughSocks5_FromAllProxy()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+
+        var result = await CliRunner.RunAsync("exec", "--sidecar-address", sidecar.SessionAddress, "--", "sh", "-c", $"case \"$ALL_PROXY\" in socks5h://127.0.0.1:*) curl -sS -f -D - -x \"$ALL_PROXY\" {OrdersUrl};; *) exit 9;; esac");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("x-served-by: orders", result.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, await OpenedAsync(sidecar));
+    }
+
+    [Fact]
+    public async Task Forward_APlainTcpClient_TalksToTheDatabaseFromThePod()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+        var local = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var database = _database.Port.ToString(CultureInfo.InvariantCulture);
+
+        var result = await CliRunner.RunAsync(
+            "exec", "--sidecar-address", sidecar.SessionAddress, "-L", $"{local}:127.0.0.2:{database}", "--",
+            "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{local}; read -r banner <&3; echo hello >&3; read -r answer <&3; echo \"db said: $banner | $answer\"");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"forwarding 127.0.0.1:{local} to 127.0.0.2:{database} from the pod", result.Output, StringComparison.Ordinal);
+        Assert.Contains("db said: HELLO from postgres | HELLO", result.Output.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(1, await OpenedAsync(sidecar));
+    }
+
+    [Fact]
+    public async Task PolicyWithoutOutgoing_TheCommandIsRefusedNamingTheRule_AndNothingIsOpened()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort], new Dictionary<string, string?> { ["Sidecar:Policy"] = """{ "allowOutgoing": false }""" });
+
+        var result = await CliRunner.RunAsync("exec", "--sidecar-address", sidecar.SessionAddress, "--", "curl", "-sS", "-D", "-", OrdersUrl);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("HTTP/1.1 403 Forbidden", result.Output, StringComparison.Ordinal);
+        Assert.Contains("allow-outgoing", result.Output, StringComparison.Ordinal);
+        Assert.Empty(_orders.Requests);
+        Assert.Equal(0, await OpenedAsync(sidecar));
+    }
+
+    [Fact]
+    public async Task KillingTheSession_EndsItsOpenConnections_AndEachIsAudited()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+        var local = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var database = _database.Port.ToString(CultureInfo.InvariantCulture);
+        var said = Path.Combine(Path.GetTempPath(), $"mirrord-exec-{Guid.NewGuid():N}.txt");
+        await using var cli = await CliSession.StartAsync(
+            ["exec", "--sidecar-address", sidecar.SessionAddress, "-L", $"{local}:127.0.0.2:{database}", "--",
+             "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{local}; read -r banner <&3; echo \"db said: $banner\" >> {said}; read -r more <&3 || echo 'the connection was closed' >> {said}; sleep 30"],
+            registrations: 1);
+        string Said() => File.Exists(said) ? File.ReadAllText(said) : string.Empty;
+        await Poll.UntilAsync(() => Said().Contains("db said: HELLO from postgres", StringComparison.Ordinal), "the banner through the forward");
+
+        sidecar.KillSessions("ops (test)");
+
+        await Poll.UntilAsync(() => Said().Contains("the connection was closed", StringComparison.Ordinal), "the command seeing its connection closed");
+        File.Delete(said);
+        await Poll.UntilAsync(() => sidecar.AuditLines.Any(line => line.Contains("\"outgoing-connection\"", StringComparison.Ordinal)), "the connection's audit line");
+        var audit = sidecar.AuditLines.Single(line => line.Contains("\"outgoing-connection\"", StringComparison.Ordinal));
+        Assert.Contains($"\"destination\":\"127.0.0.2:{database}\"", audit, StringComparison.Ordinal);
+        Assert.Contains("\"outcome\":\"session-ended\"", audit, StringComparison.Ordinal);
+        Assert.Contains("\"bytesReceived\":21", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("HELLO from", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutACommand_ExecSaysHowToGiveOne()
+    {
+        var result = await CliRunner.RunAsync("exec", "--sidecar-address", "127.0.0.1:1");
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("exec needs the command to run after --", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadForward_IsNamed()
+    {
+        var result = await CliRunner.RunAsync("exec", "--sidecar-address", "127.0.0.1:1", "-L", "postgres", "--", "true");
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("-L \"postgres\": expected [local-port:]host:port", result.Error, StringComparison.Ordinal);
+    }
+
+    private static async Task<long> OpenedAsync(SidecarHost sidecar)
+    {
+        using var client = new HttpClient();
+        var metrics = await client.GetStringAsync($"http://127.0.0.1:{sidecar.HealthPort}/metrics");
+        return MetricsText.Counter(metrics, "mirrord_outgoing_connections_total", ("outcome", "opened"));
+    }
+}
