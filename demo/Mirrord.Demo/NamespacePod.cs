@@ -108,7 +108,11 @@ internal sealed class NamespacePod : IDemoPod
 
     /// <summary>A pod running <paramref name="appCommand"/>, whose TCP ports are <paramref name="appPorts"/>, injected as the webhook injects an opted-in pod.</summary>
     public static Task<NamespacePod> StartAsync(string prefix, string[] appCommand, IReadOnlyList<int> appPorts, CancellationToken cancellationToken)
-        => StartAsync(prefix, new PodLayout(InjectedPodSpec.DemoPod(PodName, PodNamespace, appPorts), "app", appCommand, appPorts), cancellationToken);
+        => StartAsync(prefix, DefaultLayout(appCommand, appPorts), cancellationToken);
+
+    /// <summary>The layout of a pod running <paramref name="appCommand"/> on <paramref name="appPorts"/>, injected as the webhook injects an opted-in pod.</summary>
+    public static PodLayout DefaultLayout(string[] appCommand, IReadOnlyList<int> appPorts)
+        => new(InjectedPodSpec.DemoPod(PodName, PodNamespace, appPorts), "app", appCommand, appPorts);
 
     /// <summary>A pod as <paramref name="layout"/> describes it.</summary>
     public static async Task<NamespacePod> StartAsync(string prefix, PodLayout layout, CancellationToken cancellationToken)
@@ -139,6 +143,10 @@ internal sealed class NamespacePod : IDemoPod
     {
         _pod = await NetworkNamespace.CreateAsync($"{_prefix}-pod");
         _client = await NetworkNamespace.CreateAsync($"{_prefix}-client");
+        if (layout.ResolvConf is { } resolvConf)
+        {
+            await _pod.WriteResolvConfAsync(resolvConf);
+        }
 
         var (clientEnd, podEnd) = ($"{_client.Name[..Math.Min(11, _client.Name.Length)]}-c", $"{_pod.Name[..Math.Min(11, _pod.Name.Length)]}-p");
         await NetworkNamespace.IpAsync("link", "add", clientEnd, "netns", _client.Name, "type", "veth", "peer", "name", podEnd, "netns", _pod.Name);

@@ -79,7 +79,26 @@ internal sealed partial class NetworkNamespace
     }
 
     /// <summary>Removes the namespace (and the veth ends in it); nothing to do when it is gone already.</summary>
-    public async Task DeleteAsync() => await RunProcessAsync("ip", ["netns", "del", Name]);
+    public async Task DeleteAsync()
+    {
+        await RunProcessAsync("ip", ["netns", "del", Name]);
+        if (Directory.Exists(ConfigFolder))
+        {
+            Directory.Delete(ConfigFolder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Gives the namespace its own resolv.conf, as a pod has the one the kubelet writes: <c>ip netns exec</c> mounts
+    /// <c>/etc/netns/NAME/resolv.conf</c> over <c>/etc/resolv.conf</c> for what it runs (ip-netns(8)).
+    /// </summary>
+    public async Task WriteResolvConfAsync(string text)
+    {
+        Directory.CreateDirectory(ConfigFolder);
+        await File.WriteAllTextAsync(Path.Combine(ConfigFolder, "resolv.conf"), text);
+    }
+
+    private string ConfigFolder => Path.Combine("/etc/netns", Name);
 
     /// <summary>Runs a command inside the namespace; returns its exit code and output.</summary>
     public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] command) => RunProcessAsync("ip", ["netns", "exec", Name, .. command]);

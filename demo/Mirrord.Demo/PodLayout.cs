@@ -16,6 +16,9 @@ internal sealed record PodLayout(JsonObject Pod, string AppContainer, string[] A
     /// kubelet projects a Secret volume; a container's mount path in its environment is read as that folder.
     /// </summary>
     public IReadOnlyDictionary<string, string> SecretFolders { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The pod's resolv.conf (the kubelet writes one from the cluster's DNS settings), or null to keep this machine's.</summary>
+    public string? ResolvConf { get; init; }
 }
 
 /// <summary>Runs the containers of a pod that the project does not own.</summary>

@@ -1,6 +1,7 @@
 namespace Mirrord.Cli.Tests.Demo;
 
 /// <summary><c>mirrord-demo</c>, the README's first command, as a user runs it.</summary>
+[Collection(DemoNamespaces.Name)]
 public class DemoCommandTests
 {
     [Fact]

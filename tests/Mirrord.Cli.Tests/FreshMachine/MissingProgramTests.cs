@@ -7,6 +7,7 @@ namespace Mirrord.Cli.Tests.FreshMachine;
 /// The README's two commands on machines that lack what they would use, or whose programs fail: each
 /// program is hidden (or made to fail) in a mount namespace of the test's own (<see cref="MachineWithout"/>).
 /// </summary>
+[Collection(DemoNamespaces.Name)]
 public sealed class MissingProgramTests
 {
     private const string PermissionDenied = "iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)";

@@ -90,6 +90,24 @@ public sealed class ExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PolicyDestinations_OnlyListedDestinationsAreOpened()
+    {
+        var database = _database.Port.ToString(CultureInfo.InvariantCulture);
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort], new Dictionary<string, string?> { ["Sidecar:Policy"] = $$"""{ "outgoingDestinations": ["127.0.0.0/8:{{database}}"] }""" });
+        var local = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+
+        var result = await CliRunner.RunAsync(
+            "exec", "--sidecar-address", sidecar.SessionAddress, "-L", $"{local}:127.0.0.2:{database}", "--",
+            "bash", "-c", $"curl -sS -D - {OrdersUrl}; exec 3<>/dev/tcp/127.0.0.1/{local}; read -r banner <&3; echo \"db said: $banner\"");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("HTTP/1.1 403 Forbidden", result.Output, StringComparison.Ordinal);
+        Assert.Contains("outgoing-destinations", result.Output, StringComparison.Ordinal);
+        Assert.Contains("db said: HELLO from postgres", result.Output, StringComparison.Ordinal);
+        Assert.Empty(_orders.Requests);
+    }
+
+    [Fact]
     public async Task KillingTheSession_EndsItsOpenConnections_AndEachIsAudited()
     {
         await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
