@@ -19,6 +19,7 @@ internal static class CliApplication
             FilterCheckCommand.Create(output, error, loggerFactory),
             ConnectCommand.Create(output, error),
             ExecCommand.Create(output, error),
+            EnvCommand.Create(output, error),
             StatusCommand.Create(output, error),
             SessionsCommand.Create(output, error),
             InjectCommand.Create(Console.In, output, error),

@@ -3,6 +3,7 @@ using Mirrord.Cli.Configuration;
 using Mirrord.Cli.Kubernetes;
 using Mirrord.Cli.Local;
 using Mirrord.Cli.Output;
+using Mirrord.Cli.Variables;
 using Mirrord.Incoming.Configuration;
 using Mirrord.Tunnel.Client;
 
@@ -114,9 +115,16 @@ internal static class ConnectCommand
 
         try
         {
+            var environment = access is null ? null
+                : await CommandEnvironmentAsync(parse, options, file, targetReference, fileTarget?.Namespace, access, reporter, error, cancellationToken);
+            if (access is not null && environment is null)
+            {
+                return ExitCodes.ConfigInvalid;
+            }
+
             if (argv.Length > 0)
             {
-                local = LocalCommand.Start(argv, access?.Environment);
+                local = LocalCommand.Start(argv, environment);
                 reporter.Progress($"started the local command {argv[0]} (pid {local.ProcessId})");
             }
 
@@ -167,6 +175,11 @@ internal static class ConnectCommand
             error.WriteLine($"error: {ex.Message}");
             return ex.ExitCode;
         }
+        catch (EnvironmentFileException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.ConfigInvalid;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || local?.Exited.IsCompleted == true)
         {
             return local is { Exited.IsCompletedSuccessfully: true } && (access is not null || !cancellationToken.IsCancellationRequested) ? await local.Exited : ExitCodes.Success;
@@ -178,6 +191,46 @@ internal static class ConnectCommand
                 await local.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// <c>exec</c>'s command environment: the target container's variables with <c>feature.env</c> applied, then the proxy
+    /// variables (which win: the pod's own proxy settings would send the command past the pod), and <c>unset</c>'s
+    /// names removed whatever their case. Null after writing why, when <c>feature.env</c> is invalid.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, string?>?> CommandEnvironmentAsync(
+        ParseResult parse, SessionOptions options, FileInfo? file, TargetReference? target, string? fileNamespace, Outgoing.OutgoingAccess access,
+        Reporter reporter, TextWriter error, CancellationToken cancellationToken)
+    {
+        var config = await EnvCommand.LoadAsync(file, error);
+        if (config is null)
+        {
+            return null;
+        }
+
+        using var kube = target is null ? null : KubeContext.Create(parse.GetValue(options.Kubeconfig), parse.GetValue(options.Context), parse.GetValue(options.Namespace), fileNamespace);
+        var (variables, problems, source) = await TargetEnvironment.ReadAsync(kube, target, config, cancellationToken);
+        foreach (var problem in problems)
+        {
+            reporter.Warning(problem);
+        }
+
+        reporter.Progress($"the command gets {variables.Count} variable(s) from {source}");
+        var environment = variables.ToDictionary(v => v.Key, v => (string?)v.Value, StringComparer.Ordinal);
+        foreach (var (name, value) in access.Environment)
+        {
+            environment[name] = value;
+        }
+
+        foreach (var name in config.Unset)
+        {
+            foreach (var present in Environment.GetEnvironmentVariables().Keys.OfType<string>().Concat(environment.Keys.ToList()).Where(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)))
+            {
+                environment[present] = null;
+            }
+        }
+
+        return environment;
     }
 
     private static bool TryChooseDestination(

@@ -37,7 +37,7 @@ public sealed partial class FakeKubeApiServer
 
     private void MapObjects(WebApplication app)
     {
-        app.MapGet("/api/v1/namespaces/{ns}/secrets/{name}", (HttpContext context, string ns, string name) => ReadAsync(context, SecretKey(ns, name)));
+        app.MapGet("/api/v1/namespaces/{ns}/secrets/{name}", (HttpContext context, string ns, string name) => ReadAuthorizedAsync(context, "secrets", ns, name, SecretKey(ns, name)));
         app.MapPost("/api/v1/namespaces/{ns}/secrets", async (HttpContext context, string ns) =>
         {
             var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();

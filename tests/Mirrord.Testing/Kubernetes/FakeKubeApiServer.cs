@@ -90,6 +90,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         app.MapGet("/apis/apps/v1/namespaces/{ns}/{kind}/{name}", OwnerAsync);
         MapAuthorization(app);
         MapObjects(app);
+        MapConfiguration(app);
         MapNamespaces(app);
         return app;
     }
@@ -200,6 +201,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     {
         Phase = "Running",
         Conditions = [new V1PodCondition { Type = "Ready", Status = ready ? "True" : "False" }],
+        PodIP = "10.244.1.7",
+        HostIP = "192.168.49.2",
     };
 
     private void Publish(string type, V1Pod pod)
