@@ -116,7 +116,7 @@ public sealed class ExecTests : IAsyncLifetime
         var said = Path.Combine(Path.GetTempPath(), $"mirrord-exec-{Guid.NewGuid():N}.txt");
         await using var cli = await CliSession.StartAsync(
             ["exec", "--sidecar-address", sidecar.SessionAddress, "-L", $"{local}:127.0.0.2:{database}", "--",
-             "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{local}; read -r banner <&3; echo \"db said: $banner\" >> {said}; read -r more <&3 || echo 'the connection was closed' >> {said}; sleep 30"],
+             "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{local}; read -r banner <&3; echo \"db said: $banner\" >> {said}; read -r more <&3 || echo 'the connection was closed' >> {said}"],
             registrations: 1);
         string Said() => File.Exists(said) ? File.ReadAllText(said) : string.Empty;
         await Poll.UntilAsync(() => Said().Contains("db said: HELLO from postgres", StringComparison.Ordinal), "the banner through the forward");
@@ -131,6 +131,43 @@ public sealed class ExecTests : IAsyncLifetime
         Assert.Contains("\"outcome\":\"session-ended\"", audit, StringComparison.Ordinal);
         Assert.Contains("\"bytesReceived\":21", audit, StringComparison.Ordinal);
         Assert.DoesNotContain("HELLO from", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CtrlC_IsPassedOnToTheCommand_WhoseExitCodeTheCliExitsWith_AfterTheSessionEnds()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+        var folder = Directory.CreateTempSubdirectory("mirrord-exec-").FullName;
+        var (ready, interrupted) = (Path.Combine(folder, "ready"), Path.Combine(folder, "interrupted"));
+
+        // A supervisor (an IDE, a task runner) signals the CLI alone, not the command's process group.
+        var start = new System.Diagnostics.ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            ArgumentList =
+            {
+                Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll"), "exec", "--sidecar-address", sidecar.SessionAddress, "--",
+                "bash", "-c", $"trap 'echo yes > {interrupted}; kill $t; exit 42' INT; tail -f /dev/null & t=$!; touch {ready}; wait $t",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var cli = System.Diagnostics.Process.Start(start)!;
+        var output = cli.StandardOutput.ReadToEndAsync();
+        var error = cli.StandardError.ReadToEndAsync();
+        await Poll.UntilAsync(() => File.Exists(ready) && sidecar.ActiveSessions == 1, "the command running and the session registered");
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", cli.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await cli.WaitForExitAsync(timeout.Token);
+        Assert.True(cli.ExitCode == 42, $"exit {cli.ExitCode}\n{await output}\n{await error}");
+        Assert.True(File.Exists(interrupted), "the command did not receive the Ctrl-C");
+        await Poll.UntilAsync(() => sidecar.ActiveSessions == 0, "the session ended");
+        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

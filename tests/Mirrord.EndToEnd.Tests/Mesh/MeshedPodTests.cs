@@ -29,6 +29,27 @@ public sealed class MeshedPodTests
     };
 
     [SkippableTheory]
+    [InlineData("istio")]
+    [InlineData("linkerd")]
+    public async Task Exec_ConnectionsFromThePod_LeaveThroughTheMeshsOutboundCapture(string mesh)
+    {
+        SkipUnlessPodsCanBeBuilt();
+        await using var meshed = await MeshedPod.StartAsync(new MeshSetup(mesh, Native: true, Cni: false, MeshFirst: true));
+        using var orders = await ClusterService.StartAsync(meshed.Pod, 8081);
+        await using var portForward = PortForwardStandIn.Start(meshed.Pod);
+        var counter = $"http://{Demo.NamespacePod.PodAddress}:{(meshed.Setup.IsIstio ? 15020 : 4191)}/stand-in/outbound";
+        async Task<int> OutboundAsync() => int.Parse((await meshed.Pod.ClientNamespace.RunAsync("curl", "-sf", counter)).Output, System.Globalization.CultureInfo.InvariantCulture);
+        var before = await OutboundAsync();
+
+        var result = await OutgoingTests.RunAsync([.. OutgoingTests.ExecThrough(portForward), "curl", "-sS", "-f", "-D", "-", "http://198.18.0.1:8081/whoami"]);
+
+        // The sidecar's connection went out as the pod's own do: through the mesh proxy, which gives it the pod's mesh identity.
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("x-served-by: orders", result.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before + 1, await OutboundAsync());
+    }
+
+    [SkippableTheory]
     [MemberData(nameof(Setups))]
     public async Task MeshedPod_NoSession_TheMeshWorksAsBefore_AndTheSidecarSeesOnlyDecryptedRequests(string mesh, bool native, bool cni, bool meshFirst, bool renderedBlind)
     {

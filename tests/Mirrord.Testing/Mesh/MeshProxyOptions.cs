@@ -19,6 +19,12 @@ public sealed record MeshProxyOptions(
     public int InboundPort => IsIstio ? 15006 : 4143;
 
     /// <summary>
+    /// Envoy's virtualOutbound (15001, istio-iptables <c>-p</c>), linkerd2-proxy's outbound listener (4140,
+    /// proxy-init <c>--outgoing-proxy-port</c>): where the mesh's nat OUTPUT rules send the pod's own connections.
+    /// </summary>
+    public int OutboundPort => IsIstio ? 15001 : 4140;
+
+    /// <summary>
     /// The address the proxy connects to the app from: Envoy binds 127.0.0.6 for inbound passthrough
     /// (pilot/pkg/networking/core/listener_address.go); linkerd2-proxy leaves it to the kernel (the pod IP).
     /// </summary>

@@ -27,21 +27,29 @@ public sealed class MeshProxyStandIn : IAsyncDisposable
     private readonly MeshProxyOptions _options;
     private readonly X509Certificate2 _certificate;
     private readonly Socket _listener;
+    private readonly Socket _outboundListener;
     private readonly WebApplication _admin;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _accepting;
+    private readonly Task _acceptingOutbound;
+    private int _outboundConnections;
     private int _tlsConnections;
     private int _plaintextConnections;
     private int _refused;
 
-    private MeshProxyStandIn(MeshProxyOptions options, X509Certificate2 certificate, Socket listener, WebApplication admin)
+    private MeshProxyStandIn(MeshProxyOptions options, X509Certificate2 certificate, Socket listener, Socket outboundListener, WebApplication admin)
     {
         _options = options;
         _certificate = certificate;
         _listener = listener;
+        _outboundListener = outboundListener;
         _admin = admin;
-        _accepting = AcceptAsync();
+        _accepting = AcceptAsync(_listener, ServeAsync);
+        _acceptingOutbound = AcceptAsync(_outboundListener, ServeOutboundAsync);
     }
+
+    /// <summary>Connections the pod's containers made that the mesh's outbound capture brought to the proxy.</summary>
+    public int OutboundConnections => Volatile.Read(ref _outboundConnections);
 
     /// <summary>Callers that spoke TLS, callers that spoke plaintext and were passed on, callers refused.</summary>
     public (int Tls, int Plaintext, int Refused) Counts => (Volatile.Read(ref _tlsConnections), Volatile.Read(ref _plaintextConnections), Volatile.Read(ref _refused));
@@ -55,6 +63,9 @@ public sealed class MeshProxyStandIn : IAsyncDisposable
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Any, options.InboundPort));
         listener.Listen(512);
+        var outbound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        outbound.Bind(new IPEndPoint(IPAddress.Any, options.OutboundPort));
+        outbound.Listen(512);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -66,7 +77,10 @@ public sealed class MeshProxyStandIn : IAsyncDisposable
             }
         });
         var admin = builder.Build();
-        var standIn = new MeshProxyStandIn(options, certificate, listener, admin);
+        var standIn = new MeshProxyStandIn(options, certificate, listener, outbound, admin);
+
+        // Not a real proxy's endpoint: how a test reads what the stand-in's outbound side carried (Envoy would count it in /stats).
+        admin.MapGet("/stand-in/outbound", () => standIn.OutboundConnections.ToString(System.Globalization.CultureInfo.InvariantCulture));
         admin.MapGet("/healthz/ready", () => "envoy ready\n");
         admin.MapGet("/ready", () => "ready\n");
         admin.MapGet("/live", () => "live\n");
@@ -75,21 +89,51 @@ public sealed class MeshProxyStandIn : IAsyncDisposable
         return standIn;
     }
 
-    private async Task AcceptAsync()
+    private async Task AcceptAsync(Socket listener, Func<Socket, Task> serve)
     {
         while (!_stopping.IsCancellationRequested)
         {
             Socket caller;
             try
             {
-                caller = await _listener.AcceptAsync(_stopping.Token);
+                caller = await listener.AcceptAsync(_stopping.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 return;
             }
 
-            _ = Task.Run(() => ServeAsync(caller));
+            _ = Task.Run(() => serve(caller));
+        }
+    }
+
+    /// <summary>
+    /// A connection the pod made, captured by the mesh's OUTPUT rules: to its original destination, from the proxy's uid
+    /// (which those rules let out). A destination outside the mesh is passed through as it is, as Envoy's
+    /// PassthroughCluster and linkerd2-proxy's opaque forwarding do; a real proxy would originate mTLS to a meshed one.
+    /// </summary>
+    private async Task ServeOutboundAsync(Socket caller)
+    {
+        using var _ = caller;
+        var destination = OriginalDestination.TryGet(caller);
+        if (destination is null || destination.Port == _options.OutboundPort)
+        {
+            Interlocked.Increment(ref _refused);
+            return;
+        }
+
+        try
+        {
+            using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await upstream.ConnectAsync(destination, _stopping.Token);
+            Interlocked.Increment(ref _outboundConnections);
+            await using var local = new NetworkStream(caller, ownsSocket: false);
+            await using var remote = new NetworkStream(upstream, ownsSocket: false);
+            await Task.WhenAll(CopyAsync(local, remote, upstream), CopyAsync(remote, local, caller));
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+        {
+            // A destination that refuses, or a caller that hangs up: the caller's connection is reset, as Envoy does.
         }
     }
 
@@ -222,7 +266,9 @@ public sealed class MeshProxyStandIn : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         _listener.Dispose();
+        _outboundListener.Dispose();
         await _accepting;
+        await _acceptingOutbound;
         await _admin.DisposeAsync();
         _certificate.Dispose();
         _stopping.Dispose();
