@@ -37,6 +37,22 @@ public sealed class OutgoingTests
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("x-served-by: orders", result.Output, StringComparison.OrdinalIgnoreCase);
+
+        // CONNECT, as clients tunnel HTTPS through HTTP_PROXY (curl -p forces it for plain HTTP too).
+        var tunnelled = await RunAsync([.. ExecThrough(portForward), "curl", "-sS", "-f", "-p", "-D", "-", $"http://orders:{OrdersPort}/whoami"]);
+        Assert.True(tunnelled.ExitCode == 0, tunnelled.Output);
+        Assert.Contains("x-served-by: orders", tunnelled.Output, StringComparison.OrdinalIgnoreCase);
+
+        // A .NET program's HttpClient, with nothing but the environment exec gave it.
+        var dotnet = await RunAsync([.. ExecThrough(portForward), NamespacePod.Dotnet, Path.Combine(AppContext.BaseDirectory, "Mirrord.TestApp.dll"), "fetch", $"http://orders:{OrdersPort}/whoami"]);
+        Assert.True(dotnet.ExitCode == 0, dotnet.Output);
+        Assert.Contains("200 served by orders", dotnet.Output, StringComparison.Ordinal);
+
+        // The same HttpClient through SOCKS5 alone (ALL_PROXY with the socks5 scheme .NET reads): it sends the name, the pod resolves it.
+        var socks = await RunAsync([.. ExecThrough(portForward), "sh", "-c",
+            $"export ALL_PROXY=\"socks5://${{ALL_PROXY#socks5h://}}\"; unset HTTP_PROXY http_proxy HTTPS_PROXY https_proxy all_proxy; exec {NamespacePod.Dotnet} {Path.Combine(AppContext.BaseDirectory, "Mirrord.TestApp.dll")} fetch http://orders:{OrdersPort}/whoami"]);
+        Assert.True(socks.ExitCode == 0, socks.Output);
+        Assert.Contains("200 served by orders", socks.Output, StringComparison.Ordinal);
     }
 
     /// <summary>The developer's <c>mirrord-cli exec</c> through the port-forward, up to the <c>--</c> before the command.</summary>

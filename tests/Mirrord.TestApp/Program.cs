@@ -15,6 +15,16 @@ Console.CancelKeyPress += (_, e) =>
     stopping.TrySetResult();
 };
 
+// Mirrord.TestApp fetch URL: a .NET program's HttpClient with the default proxy settings (HTTP_PROXY, HTTPS_PROXY,
+// ALL_PROXY, NO_PROXY from the environment); prints the status and who served it.
+if (args is ["fetch", var url])
+{
+    using var client = new HttpClient();
+    using var response = await client.GetAsync(new Uri(url));
+    Console.WriteLine($"{(int)response.StatusCode} served by {(response.Headers.TryGetValues("x-served-by", out var by) ? string.Join(",", by) : "-")}");
+    return;
+}
+
 if (args is ["mesh-proxy", var mesh, .. var flags])
 {
     string Flag(string name) => flags.SkipWhile(f => f != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"mesh-proxy needs {name}");

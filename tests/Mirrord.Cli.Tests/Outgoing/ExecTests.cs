@@ -76,6 +76,21 @@ public sealed class ExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OutgoingFilterLocal_KeepsThoseDestinationsOnTheLaptop()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+        var config = CliRunner.WriteConfig("""{ "feature": { "network": { "outgoing": { "filter": { "local": ["127.0.0.2"] } } } } }""");
+
+        var result = await CliRunner.RunAsync("exec", "--sidecar-address", sidecar.SessionAddress, "-f", config, "--", "sh", "-c", $"echo \"no_proxy=$NO_PROXY\"; curl -sS -f -D - -x \"$HTTP_PROXY\" {OrdersUrl}");
+
+        // Dialled from the laptop by the proxy (feature.network.outgoing), and named in NO_PROXY for clients that honour it.
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("x-served-by: orders", result.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("no_proxy=localhost,127.0.0.1,::1,127.0.0.2", result.Output, StringComparison.Ordinal);
+        Assert.Equal(0, await OpenedAsync(sidecar));
+    }
+
+    [Fact]
     public async Task PolicyWithoutOutgoing_TheCommandIsRefusedNamingTheRule_AndNothingIsOpened()
     {
         await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort], new Dictionary<string, string?> { ["Sidecar:Policy"] = """{ "allowOutgoing": false }""" });
