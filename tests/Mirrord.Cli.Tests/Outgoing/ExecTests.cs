@@ -131,16 +131,17 @@ public sealed class ExecTests : IAsyncLifetime
         var said = Path.Combine(Path.GetTempPath(), $"mirrord-exec-{Guid.NewGuid():N}.txt");
         await using var cli = await CliSession.StartAsync(
             ["exec", "--sidecar-address", sidecar.SessionAddress, "-L", $"{local}:127.0.0.2:{database}", "--",
-             "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{local}; read -r banner <&3; echo \"db said: $banner\" >> {said}; read -r more <&3 || echo 'the connection was closed' >> {said}"],
+             "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{local}; read -r banner <&3; echo \"db said: $banner\" >> {said}; read -r more <&3"],
             registrations: 1);
         string Said() => File.Exists(said) ? File.ReadAllText(said) : string.Empty;
         await Poll.UntilAsync(() => Said().Contains("db said: HELLO from postgres", StringComparison.Ordinal), "the banner through the forward");
 
         sidecar.KillSessions("ops (test)");
 
-        await Poll.UntilAsync(() => Said().Contains("the connection was closed", StringComparison.Ordinal), "the command seeing its connection closed");
-        File.Delete(said);
+        // The sidecar closed the connection with the session (the command itself may be stopped by exec meanwhile,
+        // its session being over, so what it saw is not waited for).
         await Poll.UntilAsync(() => sidecar.AuditLines.Any(line => line.Contains("\"outgoing-connection\"", StringComparison.Ordinal)), "the connection's audit line");
+        File.Delete(said);
         var audit = sidecar.AuditLines.Single(line => line.Contains("\"outgoing-connection\"", StringComparison.Ordinal));
         Assert.Contains($"\"destination\":\"127.0.0.2:{database}\"", audit, StringComparison.Ordinal);
         Assert.Contains("\"outcome\":\"session-ended\"", audit, StringComparison.Ordinal);
