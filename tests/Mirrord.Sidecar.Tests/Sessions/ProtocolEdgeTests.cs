@@ -13,7 +13,8 @@ public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync() => _env = await StealEnvironment.StartAsync(new Dictionary<string, string?>
     {
-        ["Sidecar:Limits:PassThroughIdleTimeout"] = "00:00:01",
+        // Long enough that a WebSocket's first exchange on a loaded machine is not taken for idleness.
+        ["Sidecar:Limits:PassThroughIdleTimeout"] = "00:00:03",
         ["Sidecar:MirroredCopiesPerSecond"] = "1",
     }, output.WriteLine);
 
@@ -44,7 +45,7 @@ public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_env.Sidecar.InboundPortFor(_env.Pod.HttpPort)}/ws"), CancellationToken.None);
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        // Nothing moves either way; the platform team's limit (1 s here) ends it, not the test's patience.
+        // Nothing moves either way; the platform team's limit (3 s here) ends it, not the test's patience.
         var ended = await Record.ExceptionAsync(async () => await socket.ReceiveAsync(new byte[16], patience.Token));
 
         Assert.False(patience.IsCancellationRequested, "the idle WebSocket was still open after 30 s");
@@ -59,7 +60,7 @@ public sealed class ProtocolEdgeTests(ITestOutputHelper output) : IAsyncLifetime
         var pending = await _env.HoldAlicesRequestAsync(client);
 
         // Sitting at a breakpoint: twice the activity timeout that applies to pass-through requests.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(6));
         _env.Laptop.Release.TrySetResult();
         using var response = await pending;
 
