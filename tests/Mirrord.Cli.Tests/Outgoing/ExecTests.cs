@@ -150,43 +150,6 @@ public sealed class ExecTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CtrlC_IsPassedOnToTheCommand_WhoseExitCodeTheCliExitsWith_AfterTheSessionEnds()
-    {
-        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
-        var folder = Directory.CreateTempSubdirectory("mirrord-exec-").FullName;
-        var (ready, interrupted) = (Path.Combine(folder, "ready"), Path.Combine(folder, "interrupted"));
-
-        // A supervisor (an IDE, a task runner) signals the CLI alone, not the command's process group.
-        var start = new System.Diagnostics.ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll"), "exec", "--sidecar-address", sidecar.SessionAddress, "--",
-                "bash", "-c", $"trap 'echo yes > {interrupted}; kill $t; exit 42' INT; tail -f /dev/null & t=$!; touch {ready}; wait $t",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var cli = System.Diagnostics.Process.Start(start)!;
-        var output = cli.StandardOutput.ReadToEndAsync();
-        var error = cli.StandardError.ReadToEndAsync();
-        await Poll.UntilAsync(() => File.Exists(ready) && sidecar.ActiveSessions == 1, "the command running and the session registered");
-
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", cli.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await cli.WaitForExitAsync(timeout.Token);
-        Assert.True(cli.ExitCode == 42, $"exit {cli.ExitCode}\n{await output}\n{await error}");
-        Assert.True(File.Exists(interrupted), "the command did not receive the Ctrl-C");
-        await Poll.UntilAsync(() => sidecar.ActiveSessions == 0, "the session ended");
-        Directory.Delete(folder, recursive: true);
-    }
-
-    [Fact]
     public async Task WithoutACommand_ExecSaysHowToGiveOne()
     {
         var result = await CliRunner.RunAsync("exec", "--sidecar-address", "127.0.0.1:1");
