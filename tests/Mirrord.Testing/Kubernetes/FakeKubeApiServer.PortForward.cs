@@ -25,7 +25,7 @@ public sealed partial class FakeKubeApiServer
     private const string BinaryProtocol = "v4.channel.k8s.io";
     private const string Base64Protocol = "v4.base64.channel.k8s.io";
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _openPortForwards = new();
+    private readonly HashSet<HttpContext> _openPortForwards = [];
 
     /// <summary>The subprotocols the kubelet agrees to (the empty string: a client that asks for none).</summary>
     public IReadOnlyList<string> PortForwardProtocols { get; set; } = [BinaryProtocol, Base64Protocol, string.Empty];
@@ -141,28 +141,41 @@ public sealed partial class FakeKubeApiServer
     /// <summary>Drops every open port-forward, as the connections through a stopping API server drop.</summary>
     private void AbortPortForwards()
     {
-        foreach (var context in _openPortForwards.Keys)
+        // Under the lock a listed context is still inside its handler, so Kestrel has not yet disposed it.
+        lock (_openPortForwards)
         {
-            context.Abort();
-        }
+            foreach (var context in _openPortForwards)
+            {
+                context.Abort();
+            }
 
-        _openPortForwards.Clear();
+            _openPortForwards.Clear();
+        }
     }
 
     /// <summary>Lists a port-forward among the open ones for as long as it is in scope.</summary>
     private sealed class OpenPortForward : IDisposable
     {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _open;
+        private readonly HashSet<HttpContext> _open;
         private readonly HttpContext _context;
 
-        public OpenPortForward(System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> open, HttpContext context)
+        public OpenPortForward(HashSet<HttpContext> open, HttpContext context)
         {
             _open = open;
             _context = context;
-            _open[context] = 0;
+            lock (_open)
+            {
+                _open.Add(context);
+            }
         }
 
-        public void Dispose() => _open.TryRemove(_context, out _);
+        public void Dispose()
+        {
+            lock (_open)
+            {
+                _open.Remove(_context);
+            }
+        }
     }
 
     /// <summary>The channel framing of one port-forward WebSocket, in its binary or base64 form.</summary>
