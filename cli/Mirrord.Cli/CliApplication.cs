@@ -27,8 +27,8 @@ internal static class CliApplication
         };
 
         var parse = root.Parse(args);
-        // After Ctrl-C or SIGTERM a command has this long to finish: connect unregisters within seconds; exec waits for
-        // the developer's command, which was passed the Ctrl-C, to shut down.
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }, cancellationToken);
+        // Ctrl-C and SIGTERM arrive through the caller's token (TerminationSignals): the library's own handling would
+        // answer 130 for a command still finishing, where exec must exit with the code of the developer's command.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
 using Mirrord.Cli;
 
-return await CliApplication.RunAsync(args, Console.Out, Console.Error);
+using var termination = TerminationSignals.Register();
+return await CliApplication.RunAsync(args, Console.Out, Console.Error, termination.Token);

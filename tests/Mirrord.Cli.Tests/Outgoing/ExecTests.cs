@@ -150,6 +150,83 @@ public sealed class ExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CtrlC_IsPassedOnToTheCommand_WhoseExitCodeTheCliExitsWith_AfterTheSessionEnds()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+        var folder = Directory.CreateTempSubdirectory("mirrord-exec-").FullName;
+        var (ready, interrupted) = (Path.Combine(folder, "ready"), Path.Combine(folder, "interrupted"));
+        using var cli = StartExecProcess(sidecar, $"trap 'echo yes > {interrupted}; kill $t; exit 42' INT; tail -f /dev/null & t=$!; touch {ready}; wait $t");
+        var output = cli.StandardOutput.ReadToEndAsync();
+        var error = cli.StandardError.ReadToEndAsync();
+        await Poll.UntilAsync(() => File.Exists(ready) && sidecar.ActiveSessions == 1, "the command running and the session registered");
+
+        await InterruptAsync(cli);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await cli.WaitForExitAsync(timeout.Token);
+        Assert.True(cli.ExitCode == 42, $"exit {cli.ExitCode}\n{await output}\n{await error}");
+        Assert.True(File.Exists(interrupted), "the command did not receive the Ctrl-C");
+        await Poll.UntilAsync(() => sidecar.ActiveSessions == 0, "the session ended");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASecondCtrlC_EndsTheCli_WhenTheCommandIgnoresTheFirst()
+    {
+        await using var sidecar = await SidecarHost.StartAsync([_pod.HttpPort]);
+        var folder = Directory.CreateTempSubdirectory("mirrord-exec-").FullName;
+        var (ready, interrupted, pid) = (Path.Combine(folder, "ready"), Path.Combine(folder, "interrupted"), Path.Combine(folder, "pid"));
+        // The command lets go of the CLI's output pipes, which would otherwise outlive the CLI it survives.
+        using var cli = StartExecProcess(sidecar, $"exec >/dev/null 2>&1; trap 'echo yes >> {interrupted}' INT; echo $$ > {pid}; tail -f /dev/null & t=$!; touch {ready}; while :; do wait $t; done");
+        var output = cli.StandardOutput.ReadToEndAsync();
+        var error = cli.StandardError.ReadToEndAsync();
+        await Poll.UntilAsync(() => File.Exists(ready) && sidecar.ActiveSessions == 1, "the command running and the session registered");
+
+        try
+        {
+            await InterruptAsync(cli);
+            await Poll.UntilAsync(() => File.Exists(interrupted), "the command receiving the first Ctrl-C");
+            Assert.False(cli.HasExited, "the CLI did not wait for the command after the first Ctrl-C");
+
+            await InterruptAsync(cli);
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await cli.WaitForExitAsync(timeout.Token);
+            Assert.True(cli.ExitCode == 130, $"exit {cli.ExitCode}\n{await output}\n{await error}");
+            await Poll.UntilAsync(() => sidecar.ActiveSessions == 0, "the sidecar dropping the session of a CLI that is gone");
+        }
+        finally
+        {
+            // The CLI ended at once, as a signal's default does: the command it started is left running.
+            using var stop = System.Diagnostics.Process.Start("pkill", ["-KILL", "-P", File.ReadAllText(pid).Trim()]);
+            await stop.WaitForExitAsync();
+            using var stopShell = System.Diagnostics.Process.Start("kill", ["-KILL", File.ReadAllText(pid).Trim()]);
+            await stopShell.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The CLI as its own process, running <paramref name="script"/> under bash.</summary>
+    private static System.Diagnostics.Process StartExecProcess(SidecarHost sidecar, string script)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "mirrord-cli.dll"), "exec", "--sidecar-address", sidecar.SessionAddress, "--", "bash", "-c", script },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        return System.Diagnostics.Process.Start(start)!;
+    }
+
+    /// <summary>Ctrl-C as a supervisor (an IDE, a task runner) sends it: to the CLI alone, not the command's process group.</summary>
+    private static async Task InterruptAsync(System.Diagnostics.Process cli)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-INT", cli.Id.ToString(CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    [Fact]
     public async Task WithoutACommand_ExecSaysHowToGiveOne()
     {
         var result = await CliRunner.RunAsync("exec", "--sidecar-address", "127.0.0.1:1");
