@@ -7,8 +7,13 @@ internal static class Options
 {
     public static Option<FileInfo> ConfigFile() => new("--config-file", "-f")
     {
-        Description = "mirrord.json to read (comments and trailing commas allowed)",
+        Description = "The config to read: .json (comments and trailing commas allowed), .yaml, .yml or .toml, rendered as mirrord renders it ({{ key }}, {{ git_branch }}, get_env)",
         Required = true,
+    };
+
+    public static Option<string?> Key() => new("--key")
+    {
+        Description = "The session key: what {{ key }} renders to in the config, and what a share link (?mirrord-session=KEY) carries; default MIRRORD_KEY, then the config's key, else a generated one",
     };
 
     public static Option<int> Port() => new("--port")
@@ -48,7 +53,7 @@ internal static class Options
 
     public static Option<FileInfo?> OptionalConfigFile() => new("--config-file", "-f")
     {
-        Description = "mirrord.json to read feature.network.incoming from (default: mirror everything)",
+        Description = "The config to read (.json, .yaml, .yml or .toml; default: mirror everything)",
     };
 
     public static Option<string?> SidecarAddress() => new("--sidecar-address")

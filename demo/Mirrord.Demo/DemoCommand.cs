@@ -57,7 +57,7 @@ internal static class DemoCommand
             var file = parse.GetValue(configFile);
             var config = file is null
                 ? IncomingConfigParser.ParseMirrordJson(DefaultConfig).GetConfigOrThrow()
-                : ConfigFileLoader.Load(file, error);
+                : ConfigFileLoader.Load(file, keyFlag: null, error);
             if (config is null)
             {
                 return ExitCodes.ConfigInvalid;

@@ -20,10 +20,15 @@ public static class CliRunner
     public static Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
         => RunWithInputAsync(null, args, environment);
 
+    /// <summary>Runs the CLI in <paramref name="workingDirectory"/>, with <paramref name="environment"/> added to its environment.</summary>
+    public static Task<CliResult> RunInAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+        => RunWithInputAsync(null, args, environment, workingDirectory: workingDirectory);
+
     /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (closed after it).</summary>
     public static Task<CliResult> RunWithInputAsync(string? input, params string[] args) => RunWithInputAsync(input, args, null);
 
-    private static async Task<CliResult> RunWithInputAsync(string? input, string[] args, IReadOnlyDictionary<string, string>? environment, string? program = null)
+    private static async Task<CliResult> RunWithInputAsync(
+        string? input, string[] args, IReadOnlyDictionary<string, string>? environment, string? program = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -31,7 +36,7 @@ public static class CliRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
@@ -68,9 +73,9 @@ public static class CliRunner
     }
 
     /// <summary>Writes a config to a temporary file and returns its path.</summary>
-    public static string WriteConfig(string json)
+    public static string WriteConfig(string json, string extension = ".json")
     {
-        var path = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
+        var path = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}{extension}");
         File.WriteAllText(path, json);
         return path;
     }

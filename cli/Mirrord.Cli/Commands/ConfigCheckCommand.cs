@@ -14,19 +14,22 @@ internal static class ConfigCheckCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var configFile = Options.ConfigFile();
-        var check = new Command("check", "Validate mirrord.json and print the effective feature.network.incoming, defaults filled in")
+        var key = Options.Key();
+        var check = new Command("check", "Validate the config and print the effective feature.network.incoming, templates rendered and defaults filled in")
         {
-            configFile,
+            configFile, key,
         };
         check.SetAction(parse =>
         {
-            var config = ConfigFileLoader.Load(parse.GetRequiredValue(configFile), error);
+            var document = ConfigDocument.Load(parse.GetRequiredValue(configFile), parse.GetValue(key), error);
+            var config = document is null ? null : ConfigFileLoader.Load(document, error);
             if (config is null)
             {
                 return ExitCodes.ConfigInvalid;
             }
 
             output.WriteLine(IncomingConfigWriter.WriteMirrordJson(config));
+            output.WriteLine($"// session key: {document!.Key}");
 
             // As comments, so the output still reads as a mirrord.json.
             foreach (var line in PortClaims.Named(config).Select(port => PortClaims.Describe(config, port)).Append(PortClaims.DescribeOthers(config)))

@@ -52,13 +52,15 @@ internal static class ConnectCommand
 
         public Option<string> Name { get; } = Options.SessionName();
 
+        public Option<string?> Key { get; } = Options.Key();
+
         public Option<string> Format { get; } = Options.OutputFormat();
 
         public Argument<string[]> LocalCommand { get; } = Options.LocalCommand();
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { ConfigFile, Target, Namespace, Context, Kubeconfig, SidecarAddress, LocalPort, Mode, HeaderFilter, PathFilter, Ports, Name, Format })
+            foreach (var option in new Option[] { ConfigFile, Target, Namespace, Context, Kubeconfig, SidecarAddress, LocalPort, Mode, HeaderFilter, PathFilter, Ports, Name, Key, Format })
             {
                 command.Options.Add(option);
             }
@@ -75,7 +77,14 @@ internal static class ConnectCommand
     internal static async Task<int> RunAsync(ParseResult parse, SessionOptions options, ExecCommand.Outgoing? outgoing, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var file = parse.GetValue(options.ConfigFile);
-        var config = file is null ? IncomingConfig.Default : ConfigFileLoader.Load(file, error);
+        var document = file is null ? null : ConfigDocument.Load(file, parse.GetValue(options.Key), error);
+        if (file is not null && document is null)
+        {
+            return ExitCodes.ConfigInvalid;
+        }
+
+        var key = document?.Key ?? ConfigDocument.KeyWithoutFile(parse.GetValue(options.Key), Environment.GetEnvironmentVariable);
+        var config = document is null ? IncomingConfig.Default : ConfigFileLoader.Load(document, error);
         config = config is null ? null : ConfigOverrides.Apply(
             config, parse.GetValue(options.Mode), parse.GetValue(options.HeaderFilter), parse.GetValue(options.PathFilter), parse.GetValue(options.Ports) ?? [], error);
         if (config is null)
@@ -90,7 +99,7 @@ internal static class ConnectCommand
             return ExitCodes.ConfigInvalid;
         }
 
-        var fileTarget = file is null ? null : TargetConfig.Read(file);
+        var fileTarget = document is null ? null : TargetConfig.Read(document);
         var targetText = parse.GetValue(options.Target) ?? fileTarget?.Path;
         var address = parse.GetValue(options.SidecarAddress);
         if (address is not null && parse.GetValue(options.Target) is not null)
@@ -107,7 +116,7 @@ internal static class ConnectCommand
         var reporter = new Reporter(output, parse.GetRequiredValue(options.Format) == "json");
         var argv = parse.GetValue(options.LocalCommand) ?? [];
         LocalCommand? local = null;
-        await using var access = outgoing is null ? null : await outgoing.StartAsync(file, reporter, error);
+        await using var access = outgoing is null ? null : await outgoing.StartAsync(document, reporter, error);
         if (outgoing is not null && access is null)
         {
             return outgoing.ExitCode;
@@ -116,7 +125,7 @@ internal static class ConnectCommand
         try
         {
             var environment = access is null ? null
-                : await CommandEnvironmentAsync(parse, options, file, targetReference, fileTarget?.Namespace, access, reporter, error, cancellationToken);
+                : await CommandEnvironmentAsync(parse, options, document, targetReference, fileTarget?.Namespace, access, reporter, error, cancellationToken);
             if (access is not null && environment is null)
             {
                 return ExitCodes.ConfigInvalid;
@@ -137,17 +146,18 @@ internal static class ConnectCommand
                     .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace), stopping.Token);
 
             var sessionName = parse.GetRequiredValue(options.Name);
+            reporter.Progress($"session key {key} (share links: ?mirrord-session={Uri.EscapeDataString(key.Value)})");
             int exitCode;
             if (targetReference is null)
             {
                 reporter.Progress($"connecting to the sidecar at {address}");
                 exitCode = await SessionRunner.RunAsync(
-                    config, sessionName, address!, direct!, server, reporter, stopping.Token, owner: new Tunnel.Protocol.SessionOwner(null, null, Environment.UserName), outgoing: access?.Pods);
+                    config, sessionName, address!, direct!, server, reporter, stopping.Token, owner: new Tunnel.Protocol.SessionOwner(null, null, Environment.UserName), outgoing: access?.Pods, key: key.Value);
             }
             else
             {
                 using var kube = KubeContext.Create(parse.GetValue(options.Kubeconfig), parse.GetValue(options.Context), parse.GetValue(options.Namespace), fileTarget?.Namespace);
-                exitCode = await new TargetSessions(kube, targetReference, config, sessionName, server, reporter, access?.Pods).RunAsync(stopping.Token);
+                exitCode = await new TargetSessions(kube, targetReference, config, sessionName, server, reporter, access?.Pods, key.Value).RunAsync(stopping.Token);
             }
 
             if (local is not null && local.Exited.IsCompleted && (access is not null || !cancellationToken.IsCancellationRequested))
@@ -199,10 +209,10 @@ internal static class ConnectCommand
     /// names removed whatever their case. Null after writing why, when <c>feature.env</c> is invalid.
     /// </summary>
     private static async Task<IReadOnlyDictionary<string, string?>?> CommandEnvironmentAsync(
-        ParseResult parse, SessionOptions options, FileInfo? file, TargetReference? target, string? fileNamespace, Outgoing.OutgoingAccess access,
+        ParseResult parse, SessionOptions options, ConfigDocument? document, TargetReference? target, string? fileNamespace, Outgoing.OutgoingAccess access,
         Reporter reporter, TextWriter error, CancellationToken cancellationToken)
     {
-        var config = await EnvCommand.LoadAsync(file, error);
+        var config = EnvCommand.Load(document, error);
         if (config is null)
         {
             return null;

@@ -22,22 +22,24 @@ internal static class EnvCommand
         var @namespace = Options.Namespace();
         var context = Options.Context();
         var kubeconfig = Options.Kubeconfig();
+        var key = Options.Key();
         var format = new Option<string>("--output", "-o") { Description = "dotenv, json or launchsettings", DefaultValueFactory = _ => "dotenv" };
         format.AcceptOnlyFromAmong("dotenv", "json", "launchsettings");
         var command = new Command("env", "Write the target container's environment, as exec gives it to your command, for an IDE's run configuration")
         {
-            configFile, target, @namespace, context, kubeconfig, format,
+            configFile, target, @namespace, context, kubeconfig, format, key,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(configFile);
-            var config = await LoadAsync(file, error);
+            var document = file is null ? null : ConfigDocument.Load(file, parse.GetValue(key), error);
+            var config = file is not null && document is null ? null : Load(document, error);
             if (config is null)
             {
                 return ExitCodes.ConfigInvalid;
             }
 
-            var fileTarget = file is null ? null : TargetConfig.Read(file);
+            var fileTarget = document is null ? null : TargetConfig.Read(document);
             var targetText = parse.GetValue(target) ?? fileTarget?.Path;
             if (targetText is null)
             {
@@ -79,19 +81,15 @@ internal static class EnvCommand
     }
 
     /// <summary><c>feature.env</c> of the config file (mirrord's defaults without one); null after writing its problems.</summary>
-    public static async Task<EnvConfig?> LoadAsync(FileInfo? file, TextWriter error)
+    public static EnvConfig? Load(ConfigDocument? document, TextWriter error)
     {
-        if (file is null)
+        if (document is null)
         {
             return EnvConfig.Default;
         }
 
-        var (config, errors) = EnvConfigParser.ParseMirrordJson(await File.ReadAllTextAsync(file.FullName));
-        foreach (var problem in errors)
-        {
-            await error.WriteLineAsync($"{file.Name}: error: {problem}");
-        }
-
+        var (config, errors) = EnvConfigParser.ParseMirrordJson(document.Json);
+        document.Report([], errors, error);
         return config;
     }
 

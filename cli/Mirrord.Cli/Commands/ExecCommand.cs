@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
+using Mirrord.Cli.Configuration;
 using Mirrord.Cli.Outgoing;
 using Mirrord.Cli.Output;
 using Mirrord.Incoming.Outgoing;
@@ -45,16 +46,13 @@ internal static class ExecCommand
         public int ExitCode { get; private set; }
 
         /// <summary>Starts the proxy and forwards; null (after writing why) when the config or a forward is wrong.</summary>
-        public async Task<OutgoingAccess?> StartAsync(FileInfo? file, Reporter reporter, TextWriter error)
+        public async Task<OutgoingAccess?> StartAsync(ConfigDocument? document, Reporter reporter, TextWriter error)
         {
             var config = OutgoingConfig.Default;
-            if (file is not null)
+            if (document is not null)
             {
-                var (parsed, errors) = OutgoingConfigParser.ParseMirrordJson(await File.ReadAllTextAsync(file.FullName));
-                foreach (var problem in errors)
-                {
-                    await error.WriteLineAsync($"{file.Name}: error: {problem}");
-                }
+                var (parsed, errors) = OutgoingConfigParser.ParseMirrordJson(document.Json);
+                document.Report([], errors, error);
 
                 if (parsed is null)
                 {

@@ -21,9 +21,10 @@ internal static class FilterCheckCommand
         var header = Options.Header();
         var body = Options.Body();
         var probe = Options.Probe();
+        var key = Options.Key();
         var command = new Command("filter-check", "Print steal, mirror or pass for a request, and the rule that decided")
         {
-            configFile, port, method, path, header, body, probe,
+            configFile, port, method, path, header, body, probe, key,
         };
 
         command.SetAction(parse =>
@@ -55,7 +56,7 @@ internal static class FilterCheckCommand
                 probes.Add(parsed);
             }
 
-            var config = ConfigFileLoader.Load(parse.GetRequiredValue(configFile), error);
+            var config = ConfigFileLoader.Load(parse.GetRequiredValue(configFile), parse.GetValue(key), error);
             if (config is null)
             {
                 return ExitCodes.ConfigInvalid;

@@ -194,6 +194,7 @@ internal static class SessionsCommand
                 pod,
                 id = session.SessionId,
                 name = session.Name,
+                key = session.Key,
                 owner = session.Owner is { } o ? new { kubeUser = o.KubeUser, context = o.Context, localUser = o.LocalUser, selfDeclared = true } : null,
                 incoming = session.Incoming,
                 startedAt = session.StartedAt,
@@ -206,7 +207,7 @@ internal static class SessionsCommand
 
         var age = DateTimeOffset.UtcNow - session.StartedAt;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pod {pod}  session {session.SessionId}  {session.Name}  owner {session.Owner?.ToString() ?? "(not declared)"}  {StatusCommand.Describe(session.Incoming)}  " +
+            $"pod {pod}  session {session.SessionId}  {session.Name}  key {session.Key ?? "(none)"}  owner {session.Owner?.ToString() ?? "(not declared)"}  {StatusCommand.Describe(session.Incoming)}  " +
             $"age {(int)age.TotalMinutes} min  {session.Stolen} stolen, {session.Mirrored} mirrored, {session.Tunnels} tunnel(s)"));
     }
 }

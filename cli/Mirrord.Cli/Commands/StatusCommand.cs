@@ -135,6 +135,7 @@ internal static class StatusCommand
                 {
                     id = s.SessionId,
                     name = s.Name,
+                    key = s.Key,
                     owner = s.Owner is { } o ? new { kubeUser = o.KubeUser, context = o.Context, localUser = o.LocalUser, selfDeclared = true } : null,
                     incoming = s.Incoming,
                     startedAt = s.StartedAt,
@@ -163,7 +164,7 @@ internal static class StatusCommand
         foreach (var session in status.Sessions ?? [])
         {
             output.WriteLine(
-                $"  session {session.SessionId} {session.Name} (owner {session.Owner?.ToString() ?? "(not declared)"}): {Describe(session.Incoming)}; since {session.StartedAt.ToLocalTime():HH:mm:ss}; " +
+                $"  session {session.SessionId} {session.Name} (key {session.Key ?? "(none)"}, owner {session.Owner?.ToString() ?? "(not declared)"}): {Describe(session.Incoming)}; since {session.StartedAt.ToLocalTime():HH:mm:ss}; " +
                 $"{session.Stolen} stolen, {session.Mirrored} mirrored, {session.Tunnels} tunnel(s)");
         }
     }

@@ -11,11 +11,11 @@ internal sealed record TargetConfig(string? Path, string? Namespace)
     private static readonly JsonDocumentOptions s_options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     /// <summary>The file's target, or null when it has none (or the file is not JSON: the incoming parser reports that).</summary>
-    public static TargetConfig? Read(FileInfo file)
+    public static TargetConfig? Read(ConfigDocument config)
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(file.FullName), s_options);
+            using var document = JsonDocument.Parse(config.Json, s_options);
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("target", out var target))
             {
                 return null;
@@ -28,7 +28,7 @@ internal sealed record TargetConfig(string? Path, string? Namespace)
                 _ => null,
             };
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException)
         {
             return null;
         }

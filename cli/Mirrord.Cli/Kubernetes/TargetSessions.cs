@@ -17,6 +17,7 @@ internal sealed class TargetSessions
     private readonly KubeContext _kube;
     private readonly TargetReference _target;
     private readonly IncomingConfig _config;
+    private readonly string? _key;
     private readonly string _name;
     private readonly LocalServer _server;
     private readonly Reporter _reporter;
@@ -28,8 +29,9 @@ internal sealed class TargetSessions
     private readonly PodEvents _events;
     private readonly Outgoing.PodConnections? _outgoing;
 
-    public TargetSessions(KubeContext kube, TargetReference target, IncomingConfig config, string name, LocalServer server, Reporter reporter, Outgoing.PodConnections? outgoing = null)
+    public TargetSessions(KubeContext kube, TargetReference target, IncomingConfig config, string name, LocalServer server, Reporter reporter, Outgoing.PodConnections? outgoing = null, string? key = null)
     {
+        _key = key;
         _outgoing = outgoing;
         _kube = kube;
         _target = target;
@@ -105,7 +107,7 @@ internal sealed class TargetSessions
         var run = Task.Run(async () =>
         {
             var code = await SessionRunner.RunAsync(
-                _config, _name, name, dial, _server, _reporter, podStopping.Token, failFast, _kube.Owner, (reason, message) => _events.Record(name, reason, message), _outgoing);
+                _config, _name, name, dial, _server, _reporter, podStopping.Token, failFast, _kube.Owner, (reason, message) => _events.Record(name, reason, message), _outgoing, _key);
             if (code != ExitCodes.Success && !podStopping.IsCancellationRequested)
             {
                 _failed.TrySetResult(code);

@@ -24,7 +24,7 @@ internal static class SessionRunner
 
     public static async Task<int> RunAsync(
         IncomingConfig config, string name, string pod, SessionDialer dial, LocalServer server, Reporter reporter, CancellationToken cancellationToken,
-        bool failFast = true, SessionOwner? owner = null, Action<string, string>? recordEvent = null, Outgoing.PodConnections? outgoing = null)
+        bool failFast = true, SessionOwner? owner = null, Action<string, string>? recordEvent = null, Outgoing.PodConnections? outgoing = null, string? key = null)
     {
         var incoming = IncomingConfigWriter.WriteIncoming(config);
         var backoff = s_firstBackoff;
@@ -37,7 +37,7 @@ internal static class SessionRunner
             SessionClient session;
             try
             {
-                session = await SessionClient.RegisterAsync(dial, name, owner, incoming, () => dialer?.AddConnection(), TimeProvider.System, cancellationToken);
+                session = await SessionClient.RegisterAsync(dial, name, owner, key, incoming, () => dialer?.AddConnection(), TimeProvider.System, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

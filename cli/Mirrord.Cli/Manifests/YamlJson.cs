@@ -36,7 +36,8 @@ internal static partial class YamlJson
         _ => throw new ArgumentOutOfRangeException(nameof(node)),
     };
 
-    private static JsonValue? Scalar(YamlScalarNode scalar)
+    /// <summary>A scalar by the YAML 1.2 core schema: null, a boolean, a number, else the string it is.</summary>
+    public static JsonValue? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? string.Empty;
         if (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any))

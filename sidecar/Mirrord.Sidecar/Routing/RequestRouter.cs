@@ -68,6 +68,12 @@ internal sealed partial class RequestRouter
             ForwardedClientCertificate.Apply(context);
         }
 
+        // Before any filter too: the baggage a share link's cookie becomes is what sessions filter on.
+        if (await ShareLinks.ApplyAsync(context, _sessions))
+        {
+            return;
+        }
+
         var sessions = _sessions.Sessions;
         if (sessions.Length == 0)
         {

@@ -20,7 +20,7 @@ internal sealed partial class AdminEndpointHandler(SessionRegistry registry, ILo
             reply = await SessionFrames.ReadAsync(stream, connection.ConnectionClosed) switch
             {
                 KillMessage kill => Kill(kill),
-                ListMessage => new SessionsMessage([.. registry.Sessions.Select(s => new SessionSummary(s.Id, s.Name, s.Incoming, s.StartedAt, s.Stolen, s.Mirrored, s.Tunnels.Attached, s.Owner))]),
+                ListMessage => new SessionsMessage([.. registry.Sessions.Select(s => s.Summary())]),
                 var other => new ErrorMessage(SessionErrorCodes.BadFrame, $"the administration socket serves kill and list, not {other?.GetType().Name ?? "nothing"}"),
             };
         }

@@ -27,9 +27,11 @@ internal sealed class Session : IAsyncDisposable
     private long _mirrored;
     private long _mirrorsDropped;
 
-    public Session(string name, IncomingTrafficPolicy policy, JsonElement incoming, SidecarOptions options, Func<ValueTask> requestTunnel, TimeProvider time, SessionOwner? owner = null)
+    public Session(
+        string name, IncomingTrafficPolicy policy, JsonElement incoming, SidecarOptions options, Func<ValueTask> requestTunnel, TimeProvider time, SessionOwner? owner = null, string? key = null)
     {
         Owner = owner;
+        Key = key;
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         _secret = RandomNumberGenerator.GetBytes(32);
         Secret = Convert.ToBase64String(_secret);
@@ -71,6 +73,12 @@ internal sealed class Session : IAsyncDisposable
 
     /// <summary>Who opened the session, as their CLI declared it.</summary>
     public SessionOwner? Owner { get; }
+
+    /// <summary>The session key (mirrord's <c>key</c>) the CLI declared, which share links carry; null from a CLI that sends none.</summary>
+    public string? Key { get; }
+
+    /// <summary>What <c>list</c> tells about the session: never its secret.</summary>
+    public SessionSummary Summary() => new(Id, Name, Incoming, StartedAt, Stolen, Mirrored, Tunnels.Attached, Owner, Key);
 
     /// <summary>Cancelled when the session is to end for a reason of the sidecar's own (the policy's lifetime, an administrator).</summary>
     public CancellationToken EndRequested => _endRequested.Token;

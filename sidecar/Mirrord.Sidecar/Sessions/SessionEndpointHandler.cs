@@ -76,8 +76,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
                 await AttachAsync(stream, attach);
                 break;
             case ListMessage:
-                await TrySendAsync(stream, new SessionsMessage([.. _registry.Sessions.Select(s => new SessionSummary(
-                    s.Id, s.Name, s.Incoming, s.StartedAt, s.Stolen, s.Mirrored, s.Tunnels.Attached, s.Owner))]));
+                await TrySendAsync(stream, new SessionsMessage([.. _registry.Sessions.Select(s => s.Summary())]));
                 break;
             case KillMessage kill:
                 await KillAsync(stream, kill);
@@ -141,7 +140,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
 
         config = _policy.Apply(config);
         using var control = new ControlChannel(stream, _options.SessionTimeout, _time);
-        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync, _time, register.Owner);
+        var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync, _time, register.Owner, register.Key);
         control.RoundTripMeasured = rtt => session.RoundTrip = rtt;
         control.Claim = session.TryClaim;
         if (_registry.TryAdd(session, _policy.MaxSessionsPerPod, out var full) is { } conflict)

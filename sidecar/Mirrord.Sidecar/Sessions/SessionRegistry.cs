@@ -17,12 +17,14 @@ internal sealed class SessionRegistry
     private readonly TimeProvider _time;
     private readonly TimeSpan _filterTime;
     private readonly Mirrord.Incoming.Guardrails.RequiredHeaderGate _requiredHeaders;
+    private readonly EndedKeys _ended;
     private Session[] _sessions = [];
 
     public SessionRegistry(IOptions<SidecarOptions> options, TimeProvider time)
     {
         var value = options.Value;
         _time = time;
+        _ended = new EndedKeys(time);
         _filterTime = value.FilterTimePerRequest;
         _requiredHeaders = new Mirrord.Incoming.Guardrails.RequiredHeaderGate(value.SessionPolicy().RequiredHeaders);
         _servedPorts = [.. value.InterceptedPortList.Concat(value.DirectListenerList.Select(l => l.ContainerPort)).Distinct().Order()];
@@ -63,6 +65,7 @@ internal sealed class SessionRegistry
 
             var sessions = Volatile.Read(ref _sessions);
             Publish(overlap is not null && policy == ConcurrentStealPolicy.Override ? [candidate, .. sessions] : [.. sessions, candidate]);
+            _ended.Held(candidate.Key);
             return null;
         }
     }
@@ -78,6 +81,11 @@ internal sealed class SessionRegistry
             }
 
             Publish([.. sessions.Where(s => s != session)]);
+            if (session.Key is { } key && !Volatile.Read(ref _sessions).Any(s => s.Key == key))
+            {
+                _ended.Ended(key);
+            }
+
             return true;
         }
     }
@@ -90,6 +98,9 @@ internal sealed class SessionRegistry
             ? null
             : [.. targets.Where(session => session.RequestEnd(Tunnel.Protocol.SessionErrorCodes.Killed, $"an administrator ended the session ({by})")).Select(s => s.Id)];
     }
+
+    /// <summary>True when a session on this pod held <paramref name="key"/> and none holds it now (a share link gone stale).</summary>
+    public bool HasEnded(string key) => _ended.Contains(key) && !Sessions.Any(s => s.Key == key);
 
     public Session? Find(string id)
     {

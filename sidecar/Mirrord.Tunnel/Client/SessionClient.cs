@@ -92,11 +92,11 @@ public sealed class SessionClient : IAsyncDisposable
     /// <summary>Registers a session whose pings and silence are timed by <paramref name="time"/>.</summary>
     public static Task<SessionClient> RegisterAsync(
         SessionDialer dial, string name, string incomingJson, Action onNeedTunnel, TimeProvider time, CancellationToken cancellationToken)
-        => RegisterAsync(dial, name, null, incomingJson, onNeedTunnel, time, cancellationToken);
+        => RegisterAsync(dial, name, null, null, incomingJson, onNeedTunnel, time, cancellationToken);
 
-    /// <summary>Registers a session on behalf of <paramref name="owner"/>.</summary>
+    /// <summary>Registers a session on behalf of <paramref name="owner"/>, under the session key <paramref name="key"/>.</summary>
     public static async Task<SessionClient> RegisterAsync(
-        SessionDialer dial, string name, SessionOwner? owner, string incomingJson, Action onNeedTunnel, TimeProvider time, CancellationToken cancellationToken)
+        SessionDialer dial, string name, SessionOwner? owner, string? key, string incomingJson, Action onNeedTunnel, TimeProvider time, CancellationToken cancellationToken)
     {
         var stream = await dial(cancellationToken);
         try
@@ -107,7 +107,7 @@ public sealed class SessionClient : IAsyncDisposable
             SessionMessage? reply;
             try
             {
-                await SessionFrames.WriteAsync(stream, new RegisterMessage(SessionProtocol.Version, name, incoming.RootElement.Clone(), owner), either.Token);
+                await SessionFrames.WriteAsync(stream, new RegisterMessage(SessionProtocol.Version, name, incoming.RootElement.Clone(), owner, key), either.Token);
                 reply = await SessionFrames.ReadAsync(stream, either.Token);
             }
             catch (OperationCanceledException) when (unanswered.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

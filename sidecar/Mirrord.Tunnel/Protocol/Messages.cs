@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Mirrord.Tunnel.Protocol;
 
-/// <summary>Opens a session. <paramref name="Incoming"/> is the bare <c>feature.network.incoming</c> value; <paramref name="Owner"/> who says they are connecting.</summary>
-public sealed record RegisterMessage(int ProtocolVersion, string Name, JsonElement Incoming, SessionOwner? Owner = null) : SessionMessage;
+/// <summary>
+/// Opens a session. <paramref name="Incoming"/> is the bare <c>feature.network.incoming</c> value; <paramref name="Owner"/> who
+/// says they are connecting; <paramref name="Key"/> the session key (mirrord's <c>key</c>), which share links carry.
+/// </summary>
+public sealed record RegisterMessage(int ProtocolVersion, string Name, JsonElement Incoming, SessionOwner? Owner = null, string? Key = null) : SessionMessage;
 
 /// <summary>
 /// Who opened a session, as the CLI declares it (nothing here is verified by the sidecar): the
@@ -82,7 +85,7 @@ public sealed record ClaimedMessage(IReadOnlyList<long> Granted, IReadOnlyList<l
 
 /// <summary>What <c>list</c> tells about a session: never its secret.</summary>
 public sealed record SessionSummary(
-    string SessionId, string Name, JsonElement Incoming, DateTimeOffset StartedAt, long Stolen, long Mirrored, int Tunnels, SessionOwner? Owner = null);
+    string SessionId, string Name, JsonElement Incoming, DateTimeOffset StartedAt, long Stolen, long Mirrored, int Tunnels, SessionOwner? Owner = null, string? Key = null);
 
 /// <summary>
 /// Opens a TCP connection from the pod for a session (<c>mirrord-cli exec</c>'s outgoing traffic): the sidecar
