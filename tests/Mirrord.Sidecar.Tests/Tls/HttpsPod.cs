@@ -96,6 +96,10 @@ internal sealed class HttpsPod : IAsyncDisposable
     /// <paramref name="http2"/>, or <paramref name="localPort"/>; <paramref name="extra"/> adds members to the incoming object.
     /// </summary>
     public Task<CliSession> ConnectAsync(string mode, string? httpFilter, bool http2 = false, int? localPort = null, string? extra = null)
+        => CliSession.ConnectAsync(Sidecar, ConnectArgs(mode, httpFilter, http2, localPort, extra));
+
+    /// <summary>The connect arguments <see cref="ConnectAsync"/> uses: a config file written for this pod's ports.</summary>
+    public string[] ConnectArgs(string mode, string? httpFilter, bool http2 = false, int? localPort = null, string? extra = null)
     {
         var filter = httpFilter is null ? string.Empty : $", \"http_filter\": {{ {httpFilter}, \"ports\": [{Port}] }}";
         var json = $$"""
@@ -107,7 +111,7 @@ internal sealed class HttpsPod : IAsyncDisposable
         var path = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, json);
         _files.Add(path);
-        return CliSession.ConnectAsync(Sidecar, "-f", path);
+        return ["-f", path];
     }
 
     /// <summary>The sidecar's address for the TLS port, by the service's name.</summary>

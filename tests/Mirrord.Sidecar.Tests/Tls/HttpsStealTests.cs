@@ -118,6 +118,31 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task ShareLink_OnAnHttpsPort_SetsASecureCookie_AndTheCookiesRequestsReachTheSessionWithItsKey()
+    {
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine);
+        await using var cli = await CliSession.ConnectAsync(pod.Sidecar, [.. pod.ConnectArgs("steal", "\"header_filter\": \"^baggage: .*mirrord-session={{ key }}.*$\""), "--key", "carol-3"]);
+        var jar = Path.Combine(Path.GetTempPath(), $"mirrord-cookies-{Guid.NewGuid():N}.txt");
+        try
+        {
+            // curl as a browser: it follows the redirect and keeps the cookie in its jar for the next request.
+            var opened = await pod.CurlAsync("/whoami?mirrord-session=carol-3", "--http1.1", "-L", "-c", jar, "-b", jar);
+            var later = await pod.CurlAsync("/whoami", "--http1.1", "-b", jar);
+            var stranger = await pod.CurlAsync("/whoami", "--http1.1");
+
+            Assert.True(opened.Exit == 0, opened.Error);
+            Assert.Contains("set-cookie: mirrord-session=carol-3; Path=/; HttpOnly; SameSite=Lax; Secure", opened.Body, StringComparison.OrdinalIgnoreCase);
+            Assert.EndsWith("laptop\n", opened.Body, StringComparison.Ordinal);
+            Assert.EndsWith("laptop\n", later.Body, StringComparison.Ordinal);
+            Assert.EndsWith("pod\n", stranger.Body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(jar);
+        }
+    }
+
+    [SkippableFact]
     public async Task HttpsDeliveryTls_WithAnUnreadableTrustRoot_ConnectStopsNamingTheSetting()
     {
         var config = Path.Combine(Path.GetTempPath(), $"mirrord-{Guid.NewGuid():N}.json");
