@@ -16,6 +16,9 @@ public static class TunnelHeaders
     /// <summary>Present ("1") when the caller spoke TLS to the pod and the sidecar terminated it (HTTPS stealing).</summary>
     public const string Tls = "mirrord-tls";
 
+    /// <summary>With <see cref="Tls"/>: the name the caller asked for in its TLS handshake (SNI), when it sent one.</summary>
+    public const string TlsServerName = "mirrord-tls-server-name";
+
     /// <summary><see cref="Steal"/>, <see cref="Mirror"/>, or <see cref="Tcp"/> for a whole connection.</summary>
     public const string Mode = "mirrord-mode";
 

@@ -92,7 +92,7 @@ internal static class ConnectCommand
             return ExitCodes.ConfigInvalid;
         }
 
-        using var localTls = LocalTlsClient.Create(config.HttpsDelivery, out var tlsError);
+        using var localTls = LocalTlsClient.Create(config.TlsDelivery, $"{IncomingConfigParser.IncomingPath}.{config.TlsDelivery.Field}", out var tlsError);
         if (tlsError is not null)
         {
             error.WriteLine($"error: {tlsError}");

@@ -57,6 +57,7 @@ internal sealed partial class LocalDelivery : IDisposable
         var containerPort = int.TryParse(headers[TunnelHeaders.Port], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         var http2 = headers[TunnelHeaders.Protocol] == TunnelHeaders.Http2;
         var overTls = headers[TunnelHeaders.Tls] == "1" && _target.Tls is not null;
+        var callerServerName = headers[TunnelHeaders.TlsServerName].ToString();
         var tunnelMode = headers[TunnelHeaders.Mode].ToString();
         var wholeConnection = tunnelMode == TunnelHeaders.Tcp;
         var mode = tunnelMode is TunnelHeaders.Mirror ? TunnelHeaders.Mirror : TunnelHeaders.Steal;
@@ -100,7 +101,7 @@ internal sealed partial class LocalDelivery : IDisposable
         {
             var result = await _forwarder.SendAsync(
                 context, $"http://{_target.Address}:{localPort.ToString(CultureInfo.InvariantCulture)}/",
-                overTls ? _target.Tls!.Invoker : _invoker, http2 ? s_http2 : s_http11, HttpTransformer.Empty);
+                overTls ? _target.Tls!.InvokerFor(callerServerName, context.Request.Host.Value) : _invoker, http2 ? s_http2 : s_http11, HttpTransformer.Empty);
             if (result is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
                 or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
             {

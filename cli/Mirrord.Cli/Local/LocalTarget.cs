@@ -18,7 +18,7 @@ internal sealed class LocalTarget
 
     public string Address { get; }
 
-    /// <summary>The client for requests that reached the pod over TLS, when <c>https_delivery</c> asks for TLS; else they go in clear HTTP.</summary>
+    /// <summary>The client for requests that reached the pod over TLS, unless <c>tls_delivery</c> asks for clear HTTP.</summary>
     public LocalTlsClient? Tls { get; }
 
     public int PortFor(int containerPort)

@@ -26,8 +26,8 @@ public sealed record IncomingConfig
 
     public ConcurrentStealPolicy OnConcurrentSteal { get; init; } = ConcurrentStealPolicy.Abort;
 
-    /// <summary>How requests that reached the pod over TLS reach the local process; null: in clear HTTP.</summary>
-    public HttpsDeliveryConfig? HttpsDelivery { get; init; }
+    /// <summary>How requests that reached the pod over TLS reach the local process (<c>tls_delivery</c>); over TLS by default, as in mirrord.</summary>
+    public TlsDeliveryConfig TlsDelivery { get; init; } = TlsDeliveryConfig.Default;
 
     /// <summary>The laptop port that receives traffic for a container port (the same port unless mapped).</summary>
     public int LocalPortFor(int remotePort)

@@ -8,7 +8,7 @@ namespace Mirrord.Incoming.Configuration;
 internal sealed partial class IncomingConfigReader
 {
     private static readonly string[] s_filterKinds = ["header_filter", "path_filter", "method_filter", "body_filter", "all_of", "any_of"];
-    private static readonly string[] s_httpFilterFields = [.. s_filterKinds, "ports"];
+    private static readonly string[] s_httpFilterFields = [.. s_filterKinds, "header_filter_jq", "ports"];
     private static readonly string[] s_memberKinds = ["header", "path", "method", "body"];
     private static readonly string[] s_memberFields = [.. s_memberKinds, "type", "query", "matches"];
     private static readonly string[] s_bodyFields = ["body", "type", "query", "matches"];
@@ -16,12 +16,20 @@ internal sealed partial class IncomingConfigReader
 
     private HttpFilterConfig? ReadHttpFilter(JsoncValue value, string path)
     {
-        if (value.Kind == JsonValueKind.Null)
+        // mirrord's ToggleableConfig: true and false both mean no filter of the file's own (only its MIRRORD_HTTP_*
+        // variables could give one), so whole ports are taken.
+        if (value.Kind is JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False)
         {
             return null;
         }
 
         var fields = ReadFields(value, path, s_httpFilterFields);
+        if (fields.TryGetValue("header_filter_jq", out var jq))
+        {
+            RefuseJq(jq.Value, $"{path}.header_filter_jq");
+            return null;
+        }
+
         var ports = fields.TryGetValue("ports", out var portsField)
             ? ReadPortList(portsField.Value, $"{path}.ports", allowSingle: true)
             : [.. IncomingConfig.DefaultFilteredPorts];
@@ -106,6 +114,13 @@ internal sealed partial class IncomingConfigReader
     {
         var fields = ReadFields(value, path, s_memberFields);
         var kinds = s_memberKinds.Where(fields.ContainsKey).ToList();
+        if (kinds.Count == 0 && fields.TryGetValue("query", out var jq))
+        {
+            // mirrord's InnerFilter::HeaderJq: a member with only "query" is a jq program.
+            RefuseJq(jq.Value, $"{path}.query");
+            return null;
+        }
+
         if (kinds.Count != 1)
         {
             // An unknown field was already reported; "names no filter" would only repeat it.
@@ -142,6 +157,14 @@ internal sealed partial class IncomingConfigReader
                 : ReadBodyRule(fields, value, path),
         };
     }
+
+    /// <summary>
+    /// jq filters are refused at load: no maintained jq implementation for .NET exists to run them in the sidecar, and a
+    /// filter silently dropped would take every request of the port.
+    /// </summary>
+    private void RefuseJq(JsoncValue value, string path)
+        => Error(path, value,
+            "is a jq filter, which this sidecar cannot run (there is no maintained jq for .NET); write it as a header_filter regex, or all_of/any_of of {\"header\": ...} members");
 
     private HeaderRuleConfig? ReadHeaderRule(JsoncValue value, string path)
         => ReadPattern(value, path, emptyIsError: true) is { } pattern ? new HeaderRuleConfig(pattern, path, value.Position) : null;

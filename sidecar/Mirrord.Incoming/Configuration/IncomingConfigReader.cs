@@ -132,12 +132,23 @@ internal sealed partial class IncomingConfigReader
             config = config with { OnConcurrentSteal = ReadConcurrentSteal(onConcurrentSteal.Value, $"{path}.on_concurrent_steal") };
         }
 
-        if (fields.TryGetValue("https_delivery", out var httpsDelivery))
+        // As mirrord-config's LayerConfig::verify: the two names together are an error, the old one a warning.
+        fields.TryGetValue("tls_delivery", out var tlsDelivery);
+        if (fields.TryGetValue("https_delivery", out var httpsDelivery) && tlsDelivery is not null)
         {
-            config = config with { HttpsDelivery = ReadHttpsDelivery(httpsDelivery.Value, $"{path}.https_delivery") };
+            Error($"{path}.https_delivery", httpsDelivery.Value, "cannot be set together with tls_delivery, its current name; keep tls_delivery");
+        }
+        else if (httpsDelivery is not null)
+        {
+            Warning($"{path}.https_delivery", httpsDelivery.Value, "is deprecated in mirrord; write tls_delivery (it is read as tls_delivery)");
+            config = config with { TlsDelivery = ReadTlsDelivery(httpsDelivery.Value, $"{path}.https_delivery") with { Field = "https_delivery" } };
+        }
+        else if (tlsDelivery is not null)
+        {
+            config = config with { TlsDelivery = ReadTlsDelivery(tlsDelivery.Value, $"{path}.tls_delivery") };
         }
 
-        foreach (var ignored in (string[])["ignore_localhost", "listen_ports", "tls_delivery"])
+        foreach (var ignored in (string[])["ignore_localhost", "listen_ports"])
         {
             if (fields.TryGetValue(ignored, out var property))
             {

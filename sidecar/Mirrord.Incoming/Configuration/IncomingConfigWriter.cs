@@ -73,6 +73,35 @@ public static class IncomingConfigWriter
         }
 
         writer.WriteString("on_concurrent_steal", config.OnConcurrentSteal.ToString().ToLowerInvariant());
+        WriteTlsDelivery(writer, config.TlsDelivery);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTlsDelivery(Utf8JsonWriter writer, TlsDeliveryConfig delivery)
+    {
+        writer.WriteStartObject("tls_delivery");
+        writer.WriteString("protocol", delivery.Tls ? "tls" : "tcp");
+        if (delivery.TrustRoots is { } roots)
+        {
+            writer.WriteStartArray("trust_roots");
+            foreach (var root in roots)
+            {
+                writer.WriteStringValue(root);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (delivery.ServerName is { } name)
+        {
+            writer.WriteString("server_name", name);
+        }
+
+        if (delivery.ServerCertificate is { } certificate)
+        {
+            writer.WriteString("server_cert", certificate);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -25,6 +25,7 @@ internal sealed class MirrorCopy
     private readonly int _port;
     private readonly bool _http2;
     private readonly bool _tls;
+    private readonly string? _tlsServerName;
     private int _references = 1;
 
     private MirrorCopy(HttpContext context, TeeReadStream? body)
@@ -39,6 +40,7 @@ internal sealed class MirrorCopy
         _port = InboundConnection.ContainerPortOf(context) ?? 0;
         _http2 = HttpProtocol.IsHttp2(request.Protocol);
         _tls = InboundConnection.IsTls(context);
+        _tlsServerName = InboundConnection.TlsServerName(context);
     }
 
     /// <summary>
@@ -100,6 +102,10 @@ internal sealed class MirrorCopy
         if (_tls)
         {
             message.Headers.TryAddWithoutValidation(TunnelHeaders.Tls, "1");
+            if (_tlsServerName is not null)
+            {
+                message.Headers.TryAddWithoutValidation(TunnelHeaders.TlsServerName, _tlsServerName);
+            }
         }
 
         return message;

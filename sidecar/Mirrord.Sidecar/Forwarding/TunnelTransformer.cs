@@ -37,6 +37,10 @@ internal sealed class TunnelTransformer : HttpTransformer
         if (InboundConnection.IsTls(httpContext))
         {
             headers.TryAddWithoutValidation(TunnelHeaders.Tls, "1");
+            if (InboundConnection.TlsServerName(httpContext) is { } serverName)
+            {
+                headers.TryAddWithoutValidation(TunnelHeaders.TlsServerName, serverName);
+            }
         }
 
         if (httpContext.Features.Get<Sessions.StealTicket>() is { } ticket)

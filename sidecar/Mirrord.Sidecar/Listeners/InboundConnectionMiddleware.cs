@@ -169,7 +169,7 @@ internal sealed partial class InboundConnectionMiddleware
 
         await using (terminated)
         {
-            InboundConnection.SetTls(connection.Items);
+            InboundConnection.SetTls(connection.Items, terminated.ServerName);
             if (terminated.Http2)
             {
                 await _next(connection);

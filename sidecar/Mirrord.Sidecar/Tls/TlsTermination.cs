@@ -114,6 +114,9 @@ internal static class TlsTermination
         /// <summary>Whether ALPN chose HTTP/2 (else the decrypted bytes are sniffed as on a cleartext connection).</summary>
         public bool Http2 { get; } = http2;
 
+        /// <summary>The name the caller asked for in its ClientHello (SNI); empty when it sent none.</summary>
+        public string ServerName => tls.TargetHostName;
+
         public async ValueTask DisposeAsync()
         {
             connection.Transport = original;

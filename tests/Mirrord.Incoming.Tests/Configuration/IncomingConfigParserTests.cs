@@ -73,18 +73,80 @@ public class IncomingConfigParserTests
     }
 
     [Fact]
-    public void ParseIncoming_HttpsDelivery_IsReadForTheCli()
+    public void ParseIncoming_TlsDelivery_IsReadForTheCli()
     {
         var result = IncomingConfigParser.ParseIncoming("""
-            { "mode": "steal", "https_delivery": { "protocol": "tls", "trust_roots": ["/certs/ca.pem"], "server_name": "orders.local" } }
+            { "mode": "steal", "tls_delivery": { "protocol": "tls", "trust_roots": ["/certs/ca.pem"], "server_name": "orders.local" } }
             """);
 
-        var delivery = result.GetConfigOrThrow().HttpsDelivery;
-        Assert.NotNull(delivery);
+        var delivery = result.GetConfigOrThrow().TlsDelivery;
         Assert.True(delivery.Tls);
         Assert.Equal(["/certs/ca.pem"], delivery.TrustRoots);
         Assert.Equal("orders.local", delivery.ServerName);
         Assert.Empty(result.Warnings);
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void HttpFilter_AsABoolean_IsNoFilter_AsMirrordsToggle(string toggle)
+    {
+        // mirrord-config util.rs, ToggleableConfig: true is HttpFilterFileConfig's enabled_config, false its disabled_config;
+        // neither sets a filter of the file's own (http_filter.rs, MirrordToggleableConfig for HttpFilterFileConfig).
+        var result = IncomingConfigParser.ParseIncoming($$"""{ "mode": "steal", "http_filter": {{toggle}} }""");
+
+        Assert.Null(result.GetConfigOrThrow().HttpFilter);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Theory]
+    // mirrord-config http_filter.rs: header_filter_jq, and InnerFilter::HeaderJq { query } as a member of all_of/any_of.
+    [InlineData("""{ "http_filter": { "header_filter_jq": "ascii_downcase | startswith(\"x-dev: alice\")" } }""", "feature.network.incoming.http_filter.header_filter_jq")]
+    [InlineData("""{ "http_filter": { "any_of": [{ "header": "^x: 1$" }, { "query": "test(\"^x-dev\")" }] } }""", "feature.network.incoming.http_filter.any_of[1].query")]
+    public void JqFilters_AreRefusedAtLoad_NamingTheField(string json, string path)
+    {
+        var result = IncomingConfigParser.ParseIncoming(json);
+
+        Assert.Null(result.Config);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains("is a jq filter, which this sidecar cannot run", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TlsDelivery_AbsentOrWithoutAProtocol_IsTls_AsMirrordsDefault()
+    {
+        // mirrord-config feature/network/incoming/tls_delivery.rs: TlsDeliveryProtocol's default is Tls, and
+        // LocalTlsDelivery::default() applies when the field is absent (mirrord cli internal_proxy.rs).
+        Assert.True(IncomingConfigParser.ParseIncoming("""{ "mode": "steal" }""").GetConfigOrThrow().TlsDelivery.Tls);
+        Assert.True(IncomingConfigParser.ParseIncoming("""{ "tls_delivery": { "server_name": "localhost" } }""").GetConfigOrThrow().TlsDelivery.Tls);
+        Assert.False(IncomingConfigParser.ParseIncoming("""{ "tls_delivery": { "protocol": "tcp" } }""").GetConfigOrThrow().TlsDelivery.Tls);
+    }
+
+    [Fact]
+    public void HttpsDelivery_IsReadAsTlsDelivery_WithAWarning_AndNeverTogetherWithIt()
+    {
+        // mirrord-config src/lib.rs, LayerConfig::verify: deprecated with a warning; both together a conflict.
+        var old = IncomingConfigParser.ParseIncoming("""{ "https_delivery": { "protocol": "tcp" } }""");
+        var both = IncomingConfigParser.ParseIncoming("""{ "https_delivery": { "protocol": "tcp" }, "tls_delivery": { "protocol": "tls" } }""");
+
+        Assert.False(old.GetConfigOrThrow().TlsDelivery.Tls);
+        Assert.Contains(old.Warnings, w => w.Path == "feature.network.incoming.https_delivery" && w.Message.Contains("write tls_delivery", StringComparison.Ordinal));
+        Assert.Null(both.Config);
+        Assert.Contains(both.Errors, e => e.Message.Contains("cannot be set together with tls_delivery", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    // mirrord-config feature/network/incoming/tls_delivery.rs, LocalTlsDelivery::verify.
+    [InlineData("""{ "tls_delivery": { "trust_roots": ["/ca.pem"], "server_cert": "/server.pem" } }""", "feature.network.incoming.tls_delivery.server_cert", "cannot be set together with trust_roots")]
+    [InlineData("""{ "tls_delivery": { "trust_roots": [] } }""", "feature.network.incoming.tls_delivery.trust_roots", "cannot be an empty list")]
+    [InlineData("""{ "tls_delivery": { "server_name": "not a name!" } }""", "feature.network.incoming.tls_delivery.server_name", "must be a valid DNS name or an IP address; got \"not a name!\"")]
+    public void TlsDelivery_AsMirrordVerifiesIt(string json, string path, string message)
+    {
+        var result = IncomingConfigParser.ParseIncoming(json);
+
+        Assert.Null(result.Config);
+        Assert.Contains(result.Errors, e => e.Path == path && e.Message.Contains(message, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -117,9 +179,9 @@ public class IncomingConfigParserTests
         "feature.network.incoming.http_filter.body_filter.query", "invalid JSONPath at offset 4: filter selectors", 1, 62)]
     [InlineData("""{ "http_filter": { "body_filter": { "body": "json", "query": "$.a" } } }""",
         "feature.network.incoming.http_filter.body_filter", "needs \"matches\"", 1, 35)]
-    [InlineData("""{ "https_delivery": { "protocol": "ssl" } }""", "feature.network.incoming.https_delivery.protocol", "must be \"tcp\" (clear HTTP) or \"tls\"; got \"ssl\"", 1, 35)]
-    [InlineData("""{ "https_delivery": { "protocol": "tls", "trust_roots": "ca.pem" } }""", "feature.network.incoming.https_delivery.trust_roots", "must be an array of PEM file paths", 1, 57)]
-    [InlineData("""{ "https_delivery": { "protocol": "tls", "server_sni": "a" } }""", "feature.network.incoming.https_delivery.server_sni", "unknown field", 1, 42)]
+    [InlineData("""{ "tls_delivery": { "protocol": "ssl" } }""", "feature.network.incoming.tls_delivery.protocol", "must be \"tls\" (the default) or \"tcp\" (clear HTTP); got \"ssl\"", 1, 33)]
+    [InlineData("""{ "tls_delivery": { "protocol": "tls", "trust_roots": "ca.pem" } }""", "feature.network.incoming.tls_delivery.trust_roots", "must be an array of PEM files or folders", 1, 55)]
+    [InlineData("""{ "tls_delivery": { "protocol": "tls", "server_sni": "a" } }""", "feature.network.incoming.tls_delivery.server_sni", "unknown field", 1, 40)]
     [InlineData("""{ "mode": "steal", "mode": "mirror" }""", "feature.network.incoming.mode", "is set more than once", 1, 20)]
     [InlineData("""{ "mode": 1 }""", "feature.network.incoming.mode", "must be a string; got the number 1", 1, 11)]
     [InlineData("""[ "steal" ]""", "feature.network.incoming", "must be \"off\", \"mirror\", \"steal\" or an object; got an array", 1, 1)]

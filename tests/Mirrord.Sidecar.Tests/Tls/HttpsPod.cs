@@ -94,6 +94,7 @@ internal sealed class HttpsPod : IAsyncDisposable
     /// <summary>
     /// Connects a session; stolen requests go to the laptop's cleartext HTTP/1.1 port, or its h2c port when
     /// <paramref name="http2"/>, or <paramref name="localPort"/>; <paramref name="extra"/> adds members to the incoming object.
+    /// Requests are delivered in clear HTTP (<c>tls_delivery</c> "tcp") unless <paramref name="extra"/> says how.
     /// </summary>
     public Task<CliSession> ConnectAsync(string mode, string? httpFilter, bool http2 = false, int? localPort = null, string? extra = null)
         => CliSession.ConnectAsync(Sidecar, ConnectArgs(mode, httpFilter, http2, localPort, extra));
@@ -102,6 +103,7 @@ internal sealed class HttpsPod : IAsyncDisposable
     public string[] ConnectArgs(string mode, string? httpFilter, bool http2 = false, int? localPort = null, string? extra = null)
     {
         var filter = httpFilter is null ? string.Empty : $", \"http_filter\": {{ {httpFilter}, \"ports\": [{Port}] }}";
+        extra ??= "\"tls_delivery\": { \"protocol\": \"tcp\" }";
         var json = $$"""
             { "feature": { "network": { "incoming": {
               "mode": "{{mode}}"{{filter}},

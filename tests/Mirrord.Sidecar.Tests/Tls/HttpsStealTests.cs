@@ -100,7 +100,7 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
             await using var pod = await HttpsPod.StartAsync(output.WriteLine, laptopTls: new TestAppTls(() => localCertificate));
             await using var cli = await pod.ConnectAsync(
                 "steal", Alice, localPort: pod.Laptop.TlsPort, extra: $$"""
-                    "https_delivery": { "protocol": "tls", "trust_roots": ["{{localCa}}"] }
+                    "https_delivery": { "protocol": "tls", "trust_roots": ["{{localCa}}"], "server_name": "localhost" }
                     """);
 
             var stolen = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
@@ -139,6 +139,49 @@ public sealed class HttpsStealTests(ITestOutputHelper output)
         finally
         {
             File.Delete(jar);
+        }
+    }
+
+    [SkippableFact]
+    public async Task TlsDeliveryNotSet_StolenRequestsReachTheLocalServerOverTls_WhateverItsCertificate_AsInMirrord()
+    {
+        // mirrord: tls_delivery absent is LocalTlsDelivery::default() (protocol tls), and without trust_roots or
+        // server_cert its client accepts any certificate (intproxy proxies/incoming/tls.rs, DangerousNoVerifierServer).
+        using var unrelated = TestCertificateAuthority.Create("a CA nobody trusts");
+        using var localCertificate = unrelated.IssueServer("some-other-name.example");
+        await using var pod = await HttpsPod.StartAsync(output.WriteLine, laptopTls: new TestAppTls(() => localCertificate));
+        await using var cli = await pod.ConnectAsync("steal", Alice, localPort: pod.Laptop.TlsPort, extra: "\"tls_delivery\": null");
+
+        var stolen = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+
+        Assert.True(stolen.Exit == 0, stolen.Error);
+        Assert.EndsWith("laptop\n", stolen.Body, StringComparison.Ordinal);
+        Assert.Contains("x-client-certificate: none", stolen.Body, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [SkippableFact]
+    public async Task TlsDeliveryWithoutServerName_TheCallersSniNamesTheLocalServer()
+    {
+        // mirrord intproxy http/client_store.rs: server_name, else the server_cert's name, else the caller's SNI, else the
+        // request's host, else localhost. The local certificate is for the service's name, which curl sent as SNI.
+        using var localAuthority = TestCertificateAuthority.Create("developer's local CA");
+        using var localCertificate = localAuthority.IssueServer(HttpsPod.ServiceName);
+        var localCa = Path.Combine(Path.GetTempPath(), $"mirrord-local-ca-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(localCa, localAuthority.Pem);
+        try
+        {
+            await using var pod = await HttpsPod.StartAsync(output.WriteLine, laptopTls: new TestAppTls(() => localCertificate));
+            await using var bySni = await pod.ConnectAsync(
+                "steal", Alice, localPort: pod.Laptop.TlsPort, extra: $$"""
+                    "tls_delivery": { "trust_roots": ["{{localCa}}"] }
+                    """);
+            var stolen = await pod.CurlAsync("/whoami", "--http1.1", "-H", "X-Dev: alice");
+            Assert.True(stolen.Exit == 0, stolen.Error);
+            Assert.EndsWith("laptop\n", stolen.Body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(localCa);
         }
     }
 
