@@ -40,6 +40,10 @@ internal ref struct FilterEvaluation
         return _headerResults[rule.Slot];
     }
 
+    /// <summary>
+    /// The body parsed as JSON, whatever its Content-Type says, as mirrord's agent parses it (agent/src/http/filter.rs,
+    /// <c>HttpFilter::Body</c>); null when there is none or it is not JSON.
+    /// </summary>
     public JsonDocument? JsonBody()
     {
         if (_bodyParsed)
@@ -48,8 +52,7 @@ internal ref struct FilterEvaluation
         }
 
         _bodyParsed = true;
-        var contentType = Request.ContentType;
-        if (contentType is null || !contentType.Contains("json", StringComparison.OrdinalIgnoreCase) || Request.Body.IsEmpty)
+        if (Request.Body.IsEmpty)
         {
             return null;
         }

@@ -6,8 +6,8 @@ using Mirrord.Incoming.JsonPath;
 namespace Mirrord.Incoming.Filtering;
 
 /// <summary>
-/// <c>body_filter</c> / <c>{"body": "json", ...}</c>: parses a JSON body (Content-Type containing
-/// <c>json</c>), selects values with the JSONPath query and matches each, as text, against the
+/// <c>body_filter</c> / <c>{"body": "json", ...}</c>: parses the body as JSON (whatever its
+/// Content-Type), selects values with the JSONPath query and matches each, as text, against the
 /// pattern (case-sensitive). A body that is missing, not JSON or selects nothing does not match.
 /// </summary>
 public sealed class JsonBodyRule : RegexRule

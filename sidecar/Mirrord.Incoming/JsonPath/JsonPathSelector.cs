@@ -2,14 +2,14 @@ using System.Text.Json;
 
 namespace Mirrord.Incoming.JsonPath;
 
-/// <summary>One selector inside a JSONPath segment (RFC 9535 section 2.3): a name, <c>*</c>, an index or a slice.</summary>
+/// <summary>One selector inside a JSONPath segment (RFC 9535 section 2.3): a name, <c>*</c>, an index, a slice or a filter.</summary>
 internal abstract record JsonPathSelector
 {
-    public abstract void Select(JsonElement node, List<JsonElement> output);
+    public abstract void Select(JsonElement node, JsonElement root, List<JsonElement> output);
 
     public sealed record Name(string Value) : JsonPathSelector
     {
-        public override void Select(JsonElement node, List<JsonElement> output)
+        public override void Select(JsonElement node, JsonElement root, List<JsonElement> output)
         {
             if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty(Value, out var child))
             {
@@ -20,7 +20,7 @@ internal abstract record JsonPathSelector
 
     public sealed record Wildcard : JsonPathSelector
     {
-        public override void Select(JsonElement node, List<JsonElement> output)
+        public override void Select(JsonElement node, JsonElement root, List<JsonElement> output)
         {
             if (node.ValueKind == JsonValueKind.Object)
             {
@@ -41,7 +41,7 @@ internal abstract record JsonPathSelector
 
     public sealed record Index(int Value) : JsonPathSelector
     {
-        public override void Select(JsonElement node, List<JsonElement> output)
+        public override void Select(JsonElement node, JsonElement root, List<JsonElement> output)
         {
             if (node.ValueKind != JsonValueKind.Array)
             {
@@ -59,7 +59,7 @@ internal abstract record JsonPathSelector
 
     public sealed record Slice(int? Start, int? End, int Step) : JsonPathSelector
     {
-        public override void Select(JsonElement node, List<JsonElement> output)
+        public override void Select(JsonElement node, JsonElement root, List<JsonElement> output)
         {
             if (node.ValueKind != JsonValueKind.Array || Step == 0)
             {
@@ -88,5 +88,33 @@ internal abstract record JsonPathSelector
         }
 
         private static int Normalize(int index, int length) => index >= 0 ? index : length + index;
+    }
+
+    /// <summary>Section 2.3.5: the children (array items, member values) for which the expression holds.</summary>
+    public sealed record Filter(JsonPathFilter Expression) : JsonPathSelector
+    {
+        public override void Select(JsonElement node, JsonElement root, List<JsonElement> output)
+        {
+            if (node.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in node.EnumerateObject())
+                {
+                    if (Expression.Test(property.Value, root))
+                    {
+                        output.Add(property.Value);
+                    }
+                }
+            }
+            else if (node.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in node.EnumerateArray())
+                {
+                    if (Expression.Test(item, root))
+                    {
+                        output.Add(item);
+                    }
+                }
+            }
+        }
     }
 }

@@ -41,15 +41,15 @@ internal sealed class KestrelFilterableRequest : IFilterableRequest
     public ReadOnlyMemory<byte> Body { get; private set; }
 
     /// <summary>
-    /// Reads a JSON body of known, bounded length into memory, within the <see cref="BufferBudget"/>,
-    /// and puts it back in front of the request so it is still forwarded whole. Other bodies, and any
-    /// the budget cannot hold, are left streaming (a body filter then does not match). The bytes are
+    /// Reads a body of known, bounded length into memory, within the <see cref="BufferBudget"/>, and
+    /// puts it back in front of the request so it is still forwarded whole; a body filter parses it as
+    /// JSON whatever its Content-Type says, as mirrord does. Bodies of unknown length, and any the
+    /// budget cannot hold, are left streaming (a body filter then does not match). The bytes are
     /// returned to the budget when the exchange ends.
     /// </summary>
     public async Task BufferJsonBodyAsync(int limit, BufferBudget budget, CancellationToken cancellationToken)
     {
         if (_request.ContentLength is not { } length || length == 0 || length > limit
-            || ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true
             || !budget.TryReserve(length, BufferBudget.Uses.BodyFilter))
         {
             return;

@@ -92,7 +92,9 @@ public static class FilterCases
         new("all_of method and header: wrong method passes", MethodAndHeader, 8080, new TestRequest("PUT", "/").With("X-Dev: alice"), Pass),
         new("json body: selected number matches", Body, 8080, new TestRequest("POST", "/").WithBody("application/json", """{"user":{"id":42}}"""), Steal),
         new("json body: other number passes", Body, 8080, new TestRequest("POST", "/").WithBody("application/json; charset=utf-8", """{"user":{"id":421}}"""), Pass),
-        new("json body: non-JSON content type passes", Body, 8080, new TestRequest("POST", "/").WithBody("text/plain", """{"user":{"id":42}}"""), Pass),
+        // As mirrord's agent (agent/src/http/filter.rs, HttpFilter::Body): the body is parsed whatever its Content-Type.
+        new("json body: a JSON body under another content type is stolen too", Body, 8080, new TestRequest("POST", "/").WithBody("text/plain", """{"user":{"id":42}}"""), Steal),
+        new("json body: a body that is not JSON passes", Body, 8080, new TestRequest("POST", "/").WithBody("application/x-www-form-urlencoded", "user.id=42"), Pass),
         new("json body: malformed JSON passes", Body, 8080, new TestRequest("POST", "/").WithBody("application/json", """{"user":{"id":42"""), Pass),
         new("json body: wildcard selects one of many", BodyItems, 8080, new TestRequest("POST", "/").WithBody("application/vnd.api+json", """{"items":[{"sku":"SKU-1"},{"sku":"SKU-77"}]}"""), Steal),
         new("port outside http_filter.ports is left alone", Probe, 9000, TestRequest.Get().With("User-Agent: curl/8.5.0"), Pass),

@@ -69,6 +69,26 @@ public sealed class StealTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Steal_BodyFilterWithAFilterSelector_TakesMatchingOrders_WhateverTheirContentType()
+    {
+        // mirrord's documented body filter forms: an RFC 9535 filter selector, the body parsed whatever its Content-Type.
+        await using var cli = await _env.ConnectAsync("steal", "\"body_filter\": { \"body\": \"json\", \"query\": \"$.items[?@.price > 10].sku\", \"matches\": \"^SKU-\" }");
+        using var client = LoopbackClients.Http11();
+
+        async Task<string> PostAsync(string body, string contentType)
+        {
+            using var response = await client.PostAsync(_env.Sidecar.UrlFor(_env.Pod.HttpPort, "/echo"), new StringContent(body, Encoding.UTF8, contentType));
+            Assert.Equal(body, await response.Content.ReadAsStringAsync());
+            return await response.ServedByAsync();
+        }
+
+        Assert.Equal("laptop", await PostAsync("""{ "items": [ { "sku": "SKU-1", "price": 5 }, { "sku": "SKU-2", "price": 12 } ] }""", "application/json"));
+        Assert.Equal("laptop", await PostAsync("""{ "items": [ { "sku": "SKU-3", "price": 99 } ] }""", "text/plain"));
+        Assert.Equal("pod", await PostAsync("""{ "items": [ { "sku": "SKU-4", "price": 10 } ] }""", "application/json"));
+        Assert.Equal("pod", await PostAsync("sku=SKU-5&price=50", "application/x-www-form-urlencoded"));
+    }
+
+    [Fact]
     public async Task Steal_H2cRequest_ReachesLaptopAsHttp2()
     {
         await using var cli = await _env.ConnectAsync("steal", "\"path_filter\": \"^/echo\"");
