@@ -18,8 +18,14 @@ public sealed record IncomingConfig
 
     public IReadOnlyList<PortMapping> PortMapping { get; init; } = [];
 
-    /// <summary>Container ports this session never takes.</summary>
+    /// <summary>
+    /// Ports this session never takes, compared as mirrord compares them (mirrord layer <c>socket/ops.rs</c>, <c>bind</c>):
+    /// with the port the local process listens on, so a container port is ignored when its <c>port_mapping</c> local port is listed.
+    /// </summary>
     public IReadOnlyList<int> IgnorePorts { get; init; } = [];
+
+    /// <summary>Container ports the pod's policy withholds from this session (<c>protectedPorts</c>); never read from a config.</summary>
+    public IReadOnlyList<int> WithheldPorts { get; init; } = [];
 
     /// <summary>When set, the only container ports this session takes; null means every intercepted port.</summary>
     public IReadOnlyList<int>? Ports { get; init; }

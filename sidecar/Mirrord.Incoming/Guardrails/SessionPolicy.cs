@@ -225,15 +225,13 @@ public sealed record SessionPolicy
     }
 
     /// <summary>
-    /// The config the session runs with: protected ports added to <c>ignore_ports</c> of a steal
-    /// session (a mirror session may copy them), so nothing ever steals them.
+    /// The config the session runs with: protected ports withheld from a steal session (a mirror
+    /// session may copy them), whatever its ports, ignore_ports and port_mapping say.
     /// </summary>
     public IncomingConfig Apply(IncomingConfig config)
         => config.Mode != IncomingMode.Steal || ProtectedPorts.Count == 0
             ? config
-            : config.Ports is not null
-                ? config with { Ports = [.. config.Ports.Except(ProtectedPorts)] }
-                : config with { IgnorePorts = [.. config.IgnorePorts.Union(ProtectedPorts)] };
+            : config with { WithheldPorts = [.. ProtectedPorts] };
 
     // Header patterns every match of the rule needs: the rule itself, or members of all_of (any_of pins nothing). A
     // pattern pins its header only when it can match that header's lines alone: ^Name: ... without a top-level

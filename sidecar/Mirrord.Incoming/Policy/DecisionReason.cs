@@ -9,6 +9,12 @@ public enum DecisionReason
     /// <summary>The port is listed in <c>ignore_ports</c>.</summary>
     PortIgnored,
 
+    /// <summary>The local port <c>port_mapping</c> maps the port to is listed in <c>ignore_ports</c>.</summary>
+    LocalPortIgnored,
+
+    /// <summary>The pod's policy protects the port from steal sessions.</summary>
+    PortProtected,
+
     /// <summary><c>ports</c> is set and does not list the port.</summary>
     PortNotListed,
 

@@ -24,9 +24,15 @@ public static class PortClaims
             return new PortClaim(PortClaimKind.None, DecisionReason.ModeOff);
         }
 
-        if (Contains(config.IgnorePorts, port))
+        if (Contains(config.WithheldPorts, port))
         {
-            return new PortClaim(PortClaimKind.None, DecisionReason.PortIgnored);
+            return new PortClaim(PortClaimKind.None, DecisionReason.PortProtected);
+        }
+
+        // As mirrord: ignore_ports names the ports the local process listens on (its layer compares them at bind).
+        if (Contains(config.IgnorePorts, config.LocalPortFor(port)))
+        {
+            return new PortClaim(PortClaimKind.None, config.LocalPortFor(port) == port ? DecisionReason.PortIgnored : DecisionReason.LocalPortIgnored);
         }
 
         if (config.Ports is { } ports && !Contains(ports, port))
@@ -85,6 +91,8 @@ public static class PortClaims
         {
             DecisionReason.ModeOff => "mode is \"off\": the session takes nothing",
             DecisionReason.PortIgnored => $"{port} is in ignore_ports",
+            DecisionReason.LocalPortIgnored => $"port_mapping maps {port} to a local port that is in ignore_ports (which names local ports, as in mirrord)",
+            DecisionReason.PortProtected => $"{port} is protected by the pod's policy (rule {Guardrails.PolicyRules.ProtectedPort}): no session steals it",
             DecisionReason.PortNotListed => $"{port} is not in ports {PortList.Format(config.Ports ?? [])} (add it there to take it)",
             DecisionReason.NoFilter => $"no http_filter is set: every request and connection on {port} is {verb} (set an http_filter to take only some requests)",
             DecisionReason.PortListedUnfiltered =>

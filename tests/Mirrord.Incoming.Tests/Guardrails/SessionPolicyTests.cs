@@ -1,5 +1,6 @@
 using Mirrord.Incoming.Configuration;
 using Mirrord.Incoming.Guardrails;
+using Mirrord.Incoming.Policy;
 
 namespace Mirrord.Incoming.Tests.Guardrails;
 
@@ -85,8 +86,11 @@ public sealed class SessionPolicyTests
     {
         var policy = Parse("""{ "protectedPorts": [9090] }""");
 
-        Assert.Equal([9090], policy.Apply(Config("""{ "mode": "steal" }""")).IgnorePorts);
-        Assert.Empty(policy.Apply(Config("""{ "mode": "mirror" }""")).IgnorePorts);
+        Assert.Equal([9090], policy.Apply(Config("""{ "mode": "steal" }""")).WithheldPorts);
+        Assert.Empty(policy.Apply(Config("""{ "mode": "mirror" }""")).WithheldPorts);
+        // Whatever the session maps or lists: the protected container port stays withheld.
+        var mapped = policy.Apply(Config("""{ "mode": "steal", "ports": [9090], "port_mapping": [[7000, 9090]] }"""));
+        Assert.Equal(PortClaimKind.None, PortClaims.For(mapped, 9090).Kind);
     }
 
     private static SessionPolicy Parse(string text) => SessionPolicyParser.Parse(text, "policy") is { Policy: { } p } ? p : throw new InvalidOperationException(text);

@@ -70,6 +70,21 @@ public class IncomingTrafficPolicyTests
     }
 
     [Fact]
+    public void IgnorePorts_NameTheLocalPorts_WhenPortMappingMapsThem_AsMirrordComparesThem()
+    {
+        // mirrord layer socket/ops.rs, bind: ignore_ports is checked against the port the local process binds (port_mapping's
+        // left side), while ports is checked against the mapped (remote) port (is_ignored_tcp_port).
+        var config = IncomingConfigParser.ParseIncoming("""
+            { "mode": "steal", "port_mapping": [[9000, 8080], [9001, 8081]], "ignore_ports": [9000, 8081] }
+            """).GetConfigOrThrow();
+
+        Assert.Equal(PortClaimKind.None, PortClaims.For(config, 8080).Kind);
+        Assert.Equal(PortClaimKind.WholeConnections, PortClaims.For(config, 8081).Kind);
+        Assert.Equal(PortClaimKind.None, PortClaims.For(config, 9000).Kind);
+        Assert.Contains("port_mapping maps port 8080 to a local port that is in ignore_ports", PortClaims.Describe(config, 8080), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Describe_EachNamedPort_SaysFilteredTakenWholeOrLeftAlone_AndHowToChangeIt()
     {
         var listed = IncomingConfigParser.ParseIncoming("""{ "mode": "steal", "ports": [8080, 5432], "http_filter": { "header_filter": "^X-Dev: a$" } }""").GetConfigOrThrow();
