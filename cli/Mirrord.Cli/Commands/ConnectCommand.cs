@@ -84,7 +84,7 @@ internal static class ConnectCommand
         }
 
         var key = document?.Key ?? ConfigDocument.KeyWithoutFile(parse.GetValue(options.Key), Environment.GetEnvironmentVariable);
-        var config = document is null ? IncomingConfig.Default : ConfigFileLoader.Load(document, error);
+        var config = document is null ? EnvironmentOverrides.Apply(IncomingConfig.Default, Environment.GetEnvironmentVariable, error) : ConfigFileLoader.Load(document, error);
         config = config is null ? null : ConfigOverrides.Apply(
             config, parse.GetValue(options.Mode), parse.GetValue(options.HeaderFilter), parse.GetValue(options.PathFilter), parse.GetValue(options.Ports) ?? [], error);
         if (config is null)
