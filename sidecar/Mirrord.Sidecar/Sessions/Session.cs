@@ -77,6 +77,12 @@ internal sealed class Session : IAsyncDisposable
     /// <summary>The session key (mirrord's <c>key</c>) the CLI declared, which share links carry; null from a CLI that sends none.</summary>
     public string? Key { get; }
 
+    /// <summary>Ports another session took over (<c>on_concurrent_steal: "override"</c>): this session no longer claims them.</summary>
+    public WithdrawnPorts Withdrawn { get; } = new();
+
+    /// <summary>Tells the session's CLI something that changed while it runs; set by the control channel.</summary>
+    public Action<string> Notify { get; set; } = _ => { };
+
     /// <summary>What <c>list</c> tells about the session: never its secret.</summary>
     public SessionSummary Summary() => new(Id, Name, Incoming, StartedAt, Stolen, Mirrored, Tunnels.Attached, Owner, Key);
 

@@ -142,6 +142,7 @@ internal sealed partial class SessionEndpointHandler : ConnectionHandler
         using var control = new ControlChannel(stream, _options.SessionTimeout, _time);
         var session = new Session(register.Name, IncomingTrafficPolicy.Compile(config, logger: _logger), incoming, _options, control.RequestTunnelAsync, _time, register.Owner, register.Key);
         control.RoundTripMeasured = rtt => session.RoundTrip = rtt;
+        session.Notify = notice => _ = control.SendAsync(new NoticeMessage(notice)).ContinueWith(static sent => _ = sent.Exception, TaskScheduler.Default);
         control.Claim = session.TryClaim;
         if (_registry.TryAdd(session, _policy.MaxSessionsPerPod, out var full) is { } conflict)
         {

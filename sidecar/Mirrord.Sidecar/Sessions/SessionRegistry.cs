@@ -55,16 +55,28 @@ internal sealed class SessionRegistry
                 return $"the pod carries {Volatile.Read(ref _sessions).Length} session(s), the most its policy allows ({maxSessions}); try again when one ends";
             }
 
-            var overlap = candidate.Steals ? FindOverlap(candidate) : null;
+            var overlaps = candidate.Steals ? FindOverlaps(candidate) : [];
             var policy = candidate.Policy.Config.OnConcurrentSteal;
-            if (overlap is { } found && policy == ConcurrentStealPolicy.Abort)
+            if (overlaps is [var found, ..] && policy == ConcurrentStealPolicy.Abort)
             {
                 return $"on port {found.Port}, session {found.Session.Name} already {Claim(found.Session, found.Port)} and this session {Claim(candidate, found.Port)}; " +
                     "give both sessions an http_filter for that port, or set on_concurrent_steal to \"continue\" (the other session keeps what it has) or \"override\" (this one takes over)";
             }
 
+            if (policy == ConcurrentStealPolicy.Override)
+            {
+                // The other sessions' overlapping claims end, and their developers are told who took them; they come back
+                // when this session ends.
+                foreach (var (session, port) in overlaps)
+                {
+                    session.Withdrawn.Withdraw(port, candidate.Id);
+                    session.Notify($"session {candidate.Name} ({candidate.Owner?.ToString() ?? "owner not declared"}) took port {port} over (on_concurrent_steal \"override\"): " +
+                        "this session no longer gets its traffic there until that session ends");
+                }
+            }
+
             var sessions = Volatile.Read(ref _sessions);
-            Publish(overlap is not null && policy == ConcurrentStealPolicy.Override ? [candidate, .. sessions] : [.. sessions, candidate]);
+            Publish(overlaps.Count > 0 && policy == ConcurrentStealPolicy.Override ? [candidate, .. sessions] : [.. sessions, candidate]);
             _ended.Held(candidate.Key);
             return null;
         }
@@ -81,6 +93,14 @@ internal sealed class SessionRegistry
             }
 
             Publish([.. sessions.Where(s => s != session)]);
+            foreach (var other in Volatile.Read(ref _sessions))
+            {
+                if (other.Withdrawn.Restore(session.Id) is { Count: > 0 } returned)
+                {
+                    other.Notify($"session {session.Name} ended: port(s) {string.Join(", ", returned)} are this session's again");
+                }
+            }
+
             if (session.Key is { } key && !Volatile.Read(ref _sessions).Any(s => s.Key == key))
             {
                 _ended.Ended(key);
@@ -120,7 +140,7 @@ internal sealed class SessionRegistry
     {
         foreach (var session in Sessions)
         {
-            if (session.Steals && session.Policy.ClaimFor(port).Kind == PortClaimKind.WholeConnections)
+            if (session.Steals && session.Policy.ClaimFor(port).Kind == PortClaimKind.WholeConnections && !session.Withdrawn.Contains(port))
             {
                 return session;
             }
@@ -146,6 +166,11 @@ internal sealed class SessionRegistry
         var deadline = new FilterDeadline(_time, _filterTime);
         foreach (var session in Sessions)
         {
+            if (session.Withdrawn.Contains(port))
+            {
+                continue;
+            }
+
             var decision = session.Policy.Decide(port, request, deadline);
             switch (decision.Action)
             {
@@ -160,8 +185,10 @@ internal sealed class SessionRegistry
         return new RouteResult(null, mirrors);
     }
 
-    private (Session Session, int Port)? FindOverlap(Session candidate)
+    /// <summary>Every port where the candidate's steal and an existing session's steal would contend (one takes the port whole).</summary>
+    private List<(Session Session, int Port)> FindOverlaps(Session candidate)
     {
+        var overlaps = new List<(Session, int)>();
         foreach (var existing in Volatile.Read(ref _sessions))
         {
             if (!existing.Steals)
@@ -172,16 +199,16 @@ internal sealed class SessionRegistry
             foreach (var port in _servedPorts)
             {
                 var mine = candidate.Policy.ClaimFor(port).Kind;
-                var theirs = existing.Policy.ClaimFor(port).Kind;
+                var theirs = existing.Withdrawn.Contains(port) ? PortClaimKind.None : existing.Policy.ClaimFor(port).Kind;
                 if (mine != PortClaimKind.None && theirs != PortClaimKind.None
                     && (mine == PortClaimKind.WholeConnections || theirs == PortClaimKind.WholeConnections))
                 {
-                    return (existing, port);
+                    overlaps.Add((existing, port));
                 }
             }
         }
 
-        return null;
+        return overlaps;
     }
 
     private static string Claim(Session session, int port) => session.Policy.ClaimFor(port).Kind == PortClaimKind.WholeConnections

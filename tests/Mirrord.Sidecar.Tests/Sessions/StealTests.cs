@@ -269,16 +269,24 @@ public sealed class StealTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OverlappingWholePortSteal_WithOverride_TakesTheTrafficOver()
+    public async Task OverlappingWholePortSteal_WithOverride_EndsTheOtherSessionsClaim_TellsItWhy_AndGivesItBackWhenItLeaves()
     {
         await using var first = await _env.ConnectAsync("steal", null, "--name", "alice");
         await using var laptopBob = await Testing.TestApp.StartAsync("laptop-bob");
-        await using var second = await Testing.CliSession.ConnectAsync(
+        var second = await Testing.CliSession.ConnectAsync(
             _env.Sidecar, "--mode", "steal", "--name", "bob", "--local-port", laptopBob.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-f", WriteIncoming("""{ "mode": "steal", "on_concurrent_steal": "override" }"""));
         using var client = LoopbackClients.Http11();
 
         Assert.Equal("laptop-bob", await ServedByAsync(client, "/whoami"));
+        await first.WaitForLineAsync(line => line.Contains($"session bob", StringComparison.Ordinal)
+            && line.Contains($"took port {_env.Pod.HttpPort} over (on_concurrent_steal \"override\")", StringComparison.Ordinal));
+
+        // Alice's claim on the port ended, not her session: when bob leaves, the port is hers again, and she is told.
+        await second.StopAsync();
+        await second.DisposeAsync();
+        await first.WaitForLineAsync(line => line.Contains("session bob ended", StringComparison.Ordinal) && line.Contains("this session's again", StringComparison.Ordinal));
+        Assert.Equal("laptop", await ServedByAsync(client, "/whoami"));
     }
 
     private static string WriteIncoming(string incoming)
