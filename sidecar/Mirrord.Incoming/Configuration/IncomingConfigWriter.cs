@@ -17,8 +17,11 @@ public static class IncomingConfigWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>The bare incoming object, as the <c>mirrord.dev/config</c> annotation holds it.</summary>
-    public static string WriteIncoming(IncomingConfig config) => Write(writer => WriteIncomingObject(writer, config));
+    /// <summary>
+    /// The bare incoming object, as the <c>mirrord.dev/config</c> annotation holds it and a session registers it: what the
+    /// sidecar uses (the laptop's <c>tls_delivery</c> stays on the laptop).
+    /// </summary>
+    public static string WriteIncoming(IncomingConfig config) => Write(writer => WriteIncomingObject(writer, config, laptopSettings: false));
 
     /// <summary>A minimal mirrord.json holding only <c>feature.network.incoming</c>.</summary>
     public static string WriteMirrordJson(IncomingConfig config) => Write(writer =>
@@ -27,7 +30,7 @@ public static class IncomingConfigWriter
         writer.WriteStartObject("feature");
         writer.WriteStartObject("network");
         writer.WritePropertyName("incoming");
-        WriteIncomingObject(writer, config);
+        WriteIncomingObject(writer, config, laptopSettings: true);
         writer.WriteEndObject();
         writer.WriteEndObject();
         writer.WriteEndObject();
@@ -44,7 +47,7 @@ public static class IncomingConfigWriter
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteIncomingObject(Utf8JsonWriter writer, IncomingConfig config)
+    private static void WriteIncomingObject(Utf8JsonWriter writer, IncomingConfig config, bool laptopSettings)
     {
         writer.WriteStartObject();
         writer.WriteString("mode", config.Mode.ToString().ToLowerInvariant());
@@ -73,7 +76,11 @@ public static class IncomingConfigWriter
         }
 
         writer.WriteString("on_concurrent_steal", config.OnConcurrentSteal.ToString().ToLowerInvariant());
-        WriteTlsDelivery(writer, config.TlsDelivery);
+        if (laptopSettings)
+        {
+            WriteTlsDelivery(writer, config.TlsDelivery);
+        }
+
         writer.WriteEndObject();
     }
 

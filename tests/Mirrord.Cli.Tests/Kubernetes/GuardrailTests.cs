@@ -145,14 +145,14 @@ public sealed class GuardrailTests
         await using var env = await TargetEnvironment.StartAsync(replicas: 2);
         env.Publish(0);
         env.Publish(1);
-        await using var alice = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig(), "--name", "alice@laptop"), registrations: 2);
+        await using var alice = await CliSession.StartAsync(env.ConnectArgs("--target", "deployment/orders", "-f", env.WriteConfig(), "--name", "alice@laptop", "--key", "alice-42"), registrations: 2);
 
         var listed = await RunAsync(["sessions", "--kubeconfig", env.Kubeconfig, "-n", "shop"]);
 
         Assert.Equal(0, listed.Code);
         Assert.Equal(2, listed.Lines.Count(line => line.Contains("alice@laptop", StringComparison.Ordinal)));
         Assert.All(listed.Lines.Where(line => line.StartsWith("pod ", StringComparison.Ordinal)), line =>
-            Assert.Contains($"owner local user {Environment.UserName}, kube user developer, context fake (self-declared)", line, StringComparison.Ordinal));
+            Assert.Contains($"key alice-42  owner local user {Environment.UserName}, kube user developer, context fake (self-declared)", line, StringComparison.Ordinal));
         var id = listed.Lines.First(line => line.StartsWith("pod orders-a", StringComparison.Ordinal)).Split("session ")[1].Split(' ')[0];
 
         var killed = await RunAsync(["sessions", "kill", id, "--kubeconfig", env.Kubeconfig, "-n", "shop"]);

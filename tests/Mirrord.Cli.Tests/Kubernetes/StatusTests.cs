@@ -24,7 +24,7 @@ public sealed class StatusTests
         });
         env.Publish(1, injected: false);
         await using var cli = await CliSession.StartAsync(
-            env.ConnectArgs("--target", "pod/orders-a", "-f", env.WriteConfig(), "--name", "alice@laptop"), registrations: 1);
+            env.ConnectArgs("--target", "pod/orders-a", "-f", env.WriteConfig(), "--name", "alice@laptop", "--key", "alice-42"), registrations: 1);
         await env.Replicas[0].ServedByAsync("alice");
 
         var status = new CliSession(["status", "--kubeconfig", env.Kubeconfig, "--target", "deployment/orders"]);
@@ -34,6 +34,7 @@ public sealed class StatusTests
         Assert.Contains("  probes that reach the app whatever a session says: GET /health/live on port 8080 (orders liveness)", status.Lines);
         var session = Assert.Single(status.Lines, line => line.Contains("alice@laptop", StringComparison.Ordinal));
         Assert.Contains("steal, header \"^X-Dev: alice$\" on ports", session, StringComparison.Ordinal);
+        Assert.Contains("(key alice-42, owner", session, StringComparison.Ordinal);
         Assert.Contains("1 stolen, 0 mirrored", session, StringComparison.Ordinal);
         Assert.Contains(status.Lines, line => line.StartsWith("pod orders-b (ready): no mirrord sidecar [the pod has no mirrord.dev/status annotation]", StringComparison.Ordinal));
     }
