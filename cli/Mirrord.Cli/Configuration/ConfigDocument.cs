@@ -33,7 +33,7 @@ internal sealed class ConfigDocument
 
     /// <summary>The session key and no file: <c>--key</c>, <c>MIRRORD_KEY</c>, else a generated one.</summary>
     public static SessionKey KeyWithoutFile(string? keyFlag, Func<string, string?> environment)
-        => SessionKey.Resolve(keyFlag, environment, configKey: null);
+        => SessionKey.Resolve(keyFlag, environment, () => null);
 
     /// <summary>Reads and renders <paramref name="file"/>; null after writing what is wrong, naming the file and the line.</summary>
     public static ConfigDocument? Load(FileInfo file, string? keyFlag, TextWriter error, Func<string, string?>? environment = null, Func<string?>? gitBranch = null)
@@ -68,11 +68,9 @@ internal sealed class ConfigDocument
         {
             // The key is read before the rest is rendered, as mirrord does: {{ key }} elsewhere needs it, and the key
             // itself may only use what does not depend on it (git_branch, get_env).
-            var key = SessionKey.Resolve(keyFlag, environment, configKey: null);
-            if (key.IsGenerated && RawKey(text, format.Value) is { } rawKey)
-            {
-                key = SessionKey.Resolve(keyFlag, environment, ConfigTemplate.Render(rawKey, new TemplateVariables(null, branch.Value, environment)));
-            }
+            var key = SessionKey.Resolve(keyFlag, environment, () => RawKey(text, format.Value) is { } rawKey
+                ? ConfigTemplate.Render(rawKey, new TemplateVariables(null, branch.Value, environment))
+                : null);
 
             var rendered = ConfigTemplate.Render(text, new TemplateVariables(key.Value, branch.Value, environment));
             var json = format switch

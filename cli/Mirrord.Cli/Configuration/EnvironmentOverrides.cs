@@ -57,7 +57,7 @@ internal static class EnvironmentOverrides
 
         if (environment(HeaderFilterJq) is { } jq)
         {
-            ok = Fail(error, HeaderFilterJq, jq, "is a jq filter, which this sidecar cannot run (there is no maintained jq for .NET); use MIRRORD_HTTP_HEADER_FILTER with a regex");
+            ok = Fail(error, HeaderFilterJq, jq, $"{IncomingConfigParser.JqRefused}; use MIRRORD_HTTP_HEADER_FILTER with a regex");
         }
 
         var rules = new List<(string Field, FilterRuleConfig Rule)>();

@@ -11,9 +11,8 @@ internal sealed record SessionKey(string Value, string Source)
 {
     public const string EnvironmentVariable = "MIRRORD_KEY";
 
-    public bool IsGenerated => Source == "generated";
-
-    public static SessionKey Resolve(string? keyFlag, Func<string, string?> environment, string? configKey)
+    /// <summary>The key; <paramref name="configKey"/> is asked only when neither the flag nor the variable gives one.</summary>
+    public static SessionKey Resolve(string? keyFlag, Func<string, string?> environment, Func<string?> configKey)
     {
         if (!string.IsNullOrEmpty(keyFlag))
         {
@@ -25,8 +24,8 @@ internal sealed record SessionKey(string Value, string Source)
             return new SessionKey(fromEnvironment, EnvironmentVariable);
         }
 
-        return !string.IsNullOrEmpty(configKey)
-            ? new SessionKey(configKey, "the config's key")
+        return configKey() is { Length: > 0 } fromConfig
+            ? new SessionKey(fromConfig, "the config's key")
             : new SessionKey(RandomNumberGenerator.GetInt32(0x100000).ToString("x5", System.Globalization.CultureInfo.InvariantCulture), "generated");
     }
 

@@ -184,7 +184,7 @@ internal sealed class LocalTlsClient : IDisposable
         // A Host header's port is not part of the name; an IPv6 literal keeps its brackets until here.
         var host = name.StartsWith('[') && name.IndexOf(']', StringComparison.Ordinal) is > 0 and var close ? name[1..close]
             : name.LastIndexOf(':') is > 0 and var colon && name.IndexOf(':', StringComparison.Ordinal) == colon ? name[..colon] : name;
-        return Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6 ? host : null;
+        return TlsDeliveryConfig.IsValidServerName(host) ? host : null;
     }
 
     /// <summary>The first subject alternative name of the certificate (DNS name or IP address), as mirrord takes it; null when it has none.</summary>

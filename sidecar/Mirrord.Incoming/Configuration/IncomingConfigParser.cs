@@ -13,6 +13,9 @@ public static class IncomingConfigParser
     /// <summary>The path of the incoming object inside mirrord.json.</summary>
     public const string IncomingPath = "feature.network.incoming";
 
+    /// <summary>Why a jq filter (<c>header_filter_jq</c>, a <c>{ "query" }</c> member, <c>MIRRORD_HTTP_HEADER_FILTER_JQ</c>) is refused.</summary>
+    public const string JqRefused = "is a jq filter, which this sidecar cannot run (there is no maintained jq for .NET)";
+
     /// <summary>Parses a whole mirrord.json; keys outside <c>feature.network.incoming</c> are accepted and ignored.</summary>
     public static ConfigParseResult ParseMirrordJson(string text)
     {

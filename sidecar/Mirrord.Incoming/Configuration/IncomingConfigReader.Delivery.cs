@@ -60,7 +60,7 @@ internal sealed partial class IncomingConfigReader
         if (fields.TryGetValue("server_name", out var serverName))
         {
             var name = ReadString(serverName.Value, $"{path}.server_name");
-            if (name is not null && delivery.Tls && Uri.CheckHostName(name) is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
+            if (name is not null && delivery.Tls && !TlsDeliveryConfig.IsValidServerName(name))
             {
                 Error($"{path}.server_name", serverName.Value, $"must be a valid DNS name or an IP address; got \"{name}\"");
             }

@@ -164,7 +164,7 @@ internal sealed partial class IncomingConfigReader
     /// </summary>
     private void RefuseJq(JsoncValue value, string path)
         => Error(path, value,
-            "is a jq filter, which this sidecar cannot run (there is no maintained jq for .NET); write it as a header_filter regex, or all_of/any_of of {\"header\": ...} members");
+            $"{IncomingConfigParser.JqRefused}; write it as a header_filter regex, or all_of/any_of of {{\"header\": ...}} members");
 
     private HeaderRuleConfig? ReadHeaderRule(JsoncValue value, string path)
         => ReadPattern(value, path, emptyIsError: true) is { } pattern ? new HeaderRuleConfig(pattern, path, value.Position) : null;

@@ -25,6 +25,10 @@ public sealed record TlsDeliveryConfig
     /// <summary><c>server_cert</c>: a PEM file with the certificate chain the local server presents.</summary>
     public string? ServerCertificate { get; init; }
 
+    /// <summary>Whether <paramref name="name"/> can be a TLS server name, as rustls' <c>ServerName</c> takes one: a DNS name or an IP address.</summary>
+    public static bool IsValidServerName(string name)
+        => Uri.CheckHostName(name) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6;
+
     /// <summary>The field it was read from, <c>tls_delivery</c> or <c>https_delivery</c>, which messages about its files name.</summary>
     public string Field { get; init; } = "tls_delivery";
 }
